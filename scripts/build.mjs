@@ -1,0 +1,54 @@
+// Builds dist/: an esbuild bundle split per command (lazy chunks) plus type declarations from tsc.
+// --if-stale skips the work when nothing under src/ changed since the last build.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const stamp = path.join(root, 'dist', '.build-stamp');
+
+function newestMtime(target) {
+  const stat = fs.statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of fs.readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
+  return newest;
+}
+
+const inputs = ['src', 'package.json', 'package-lock.json', 'tsconfig.json', 'scripts/build.mjs'].map((p) => path.join(root, p));
+if (process.argv.includes('--if-stale') && fs.existsSync(stamp)) {
+  const built = fs.statSync(stamp).mtimeMs;
+  if (inputs.every((p) => !fs.existsSync(p) || newestMtime(p) <= built)) process.exit(0);
+}
+
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.18',
+  chunkNames: 'chunks/[name]-[hash]',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
+  define: { __IOTPAY_VERSION__: JSON.stringify(pkg.version) },
+  // Bundled CommonJS packages (qrcode-terminal) call require(); give ESM chunks one.
+  banner: { js: "import{createRequire as __iotpayRequire}from'node:module';const require=__iotpayRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+try {
+  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', root, '--emitDeclarationOnly'], {
+    stdio: 'inherit',
+  });
+} catch {
+  console.error('build: type errors above');
+  process.exit(1);
+}
+fs.writeFileSync(stamp, new Date().toISOString() + '\n');

@@ -1,0 +1,81 @@
+// `iotpay sign`: the 32-character sign of a field set, and with --explain the canonical string behind it.
+import type { Context } from '../context.js';
+import { canonicalString, isAbsent, signedFieldNames, UnsignableFieldError, type Fields } from '../core/canonical.js';
+import { differingOrderings } from '../core/diagnose.js';
+import { maskKey } from '../core/mask.js';
+import { signCanonical } from '../core/sign.js';
+import { requireSetting } from '../credentials.js';
+import { UsageError } from '../errors.js';
+import { readFields, type FieldSourceOptions } from '../field-source.js';
+
+export interface SignOptions extends FieldSourceOptions {
+  explain: boolean;
+}
+
+/** The canonical string of fields under a key, or exit 2 naming a field with no text form. */
+export function canonicalOrExit(fields: Fields): string {
+  try {
+    return canonicalString(fields);
+  } catch (err) {
+    if (err instanceof UnsignableFieldError) {
+      throw new UsageError(
+        `cannot sign: ${err.message}`,
+        err.field === 'extra' ? 'extra is signed as a JSON string: "extra":"{\\"productId\\":\\"1\\"}"' : undefined,
+      );
+    }
+    throw err;
+  }
+}
+
+export function warnFieldNamedKey(ctx: Context, fields: Fields): void {
+  if (Object.prototype.hasOwnProperty.call(fields, 'key')) {
+    ctx.warn('a field named "key" is signed as an ordinary field; the merchant key comes from --key, IOTPAY_KEY or the profile');
+  }
+}
+
+export async function runSign(opts: SignOptions, ctx: Context): Promise<void> {
+  const { fields } = await readFields(ctx, opts);
+  warnFieldNamedKey(ctx, fields);
+  const canonical = canonicalOrExit(fields);
+  const key = await requireSetting(ctx, 'key', 'to sign');
+  const signature = signCanonical(canonical, key);
+  const maskedCanonical = `${canonical}key=${maskKey(key)}`;
+  const orderings = opts.explain
+    ? differingOrderings(fields).map((o) => ({ ...o, sign: signCanonical(o.canonical, key) }))
+    : [];
+
+  if (ctx.json) {
+    ctx.printJson({
+      sign: signature,
+      canonical: maskedCanonical,
+      ...(opts.explain
+        ? {
+            signedFields: signedFieldNames(fields),
+            orderings: orderings.map((o) => ({ name: o.name, usedBy: o.usedBy, canonical: `${o.canonical}key=${maskKey(key)}`, sign: o.sign })),
+          }
+        : {}),
+    });
+    return;
+  }
+  if (!opts.explain) {
+    ctx.out(signature);
+    return;
+  }
+  const c = ctx.color;
+  const signed = signedFieldNames(fields);
+  const skipped = Object.keys(fields).filter((n) => n !== 'sign' && isAbsent(fields[n]));
+  ctx.out(`${c.bold('canonical')}  ${canonical}${c.dim(`key=${maskKey(key)}`)}`);
+  ctx.out(`${c.bold('sign')}       ${c.green(signature)}`);
+  ctx.out(`${c.bold('signed')}     ${signed.length} field${signed.length === 1 ? '' : 's'}: ${signed.join(', ')}`);
+  if (skipped.length > 0) ctx.out(`${c.bold('skipped')}    ${skipped.join(', ')} ${c.dim('(empty or null: never signed)')}`);
+  if (Object.prototype.hasOwnProperty.call(fields, 'sign')) ctx.out(c.dim('the input\'s own "sign" field is never signed'));
+  for (const o of orderings) {
+    ctx.out('');
+    ctx.out(
+      c.yellow(`${o.name} ordering differs from the gateway's`) +
+        ` (${o.usedBy}); a client that sorts this way gets another sign and "sign fail":`,
+    );
+    ctx.out(`  ${o.name.padEnd(9)}${o.canonical}${c.dim(`key=${maskKey(key)}`)}  ${c.red(o.sign)}`);
+    ctx.out(`  ${'gateway'.padEnd(9)}${canonical}${c.dim(`key=${maskKey(key)}`)}  ${c.green(signature)}`);
+  }
+}

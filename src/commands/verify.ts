@@ -1,0 +1,59 @@
+// `iotpay verify`: checks the sign a field set carries, and names the likely cause of a mismatch.
+import type { Context } from '../context.js';
+import { diagnoseMismatch } from '../core/diagnose.js';
+import { maskKey } from '../core/mask.js';
+import { verify } from '../core/sign.js';
+import { requireSetting } from '../credentials.js';
+import { SignatureError, UsageError } from '../errors.js';
+import { readFields, type FieldSourceOptions } from '../field-source.js';
+import { warnFieldNamedKey } from './sign.js';
+
+export type VerifyOptions = FieldSourceOptions;
+
+export async function runVerify(opts: VerifyOptions, ctx: Context): Promise<void> {
+  const { fields } = await readFields(ctx, opts);
+  warnFieldNamedKey(ctx, fields);
+  const key = await requireSetting(ctx, 'key', 'to verify');
+  const result = verify(fields, key);
+  const causes = result.status === 'mismatch' ? diagnoseMismatch(fields, key, result.received!) : [];
+  const canonical = result.canonical === undefined ? undefined : `${result.canonical}key=${maskKey(key)}`;
+
+  if (result.status === 'absent') {
+    throw new UsageError('the input has no "sign" field to verify', 'to compute a sign, use: iotpay sign');
+  }
+  if (ctx.json) {
+    ctx.printJson({
+      valid: result.status === 'valid' ? true : result.status === 'mismatch' ? false : null,
+      status: result.status,
+      expected: result.expected ?? null,
+      received: result.received ?? null,
+      canonical: canonical ?? null,
+      signedFields: result.signedFields,
+      ...(result.reason ? { reason: result.reason } : {}),
+      ...(causes.length > 0 ? { causes } : {}),
+    });
+  } else {
+    const c = ctx.color;
+    if (result.status === 'valid') {
+      ctx.out(`${c.green('✓ valid')}  sign ${result.received} matches ${result.signedFields.length} signed fields`);
+    } else if (result.status === 'mismatch') {
+      ctx.out(c.red('✗ sign mismatch'));
+      ctx.out(`  expected  ${result.expected}`);
+      ctx.out(`  received  ${result.received}`);
+      ctx.out(`  signed    ${result.signedFields.join(', ')}`);
+      ctx.out(`  canonical ${canonical}`);
+      for (const cause of causes) ctx.out(`  ${c.yellow('likely cause:')} ${cause}`);
+      if (causes.length === 0) {
+        ctx.out(`  ${c.dim('no single cause found: check the merchant key and that every field is signed exactly as sent')}`);
+      }
+    } else {
+      ctx.out(`${c.yellow('? unverifiable')}  ${result.reason}`);
+    }
+  }
+  if (result.status === 'mismatch') {
+    throw new SignatureError('sign mismatch: the fields were changed after signing or signed with another key');
+  }
+  if (result.status === 'unverifiable') {
+    throw new UsageError(`cannot verify: ${result.reason}; neither a pass nor a forgery is claimed`);
+  }
+}

@@ -1,0 +1,83 @@
+// Where each setting comes from: flag > environment variable > selected profile > built-in default.
+import { UsageError } from '../errors.js';
+import { settingSpec, type SettingKey } from './settings.js';
+import type { ConfigStore } from './store.js';
+
+export type Source = 'flag' | 'env' | 'profile' | 'default';
+
+export interface Resolved {
+  value: string;
+  source: Source;
+  /** Human description of the source: `--key`, `IOTPAY_KEY`, `profile "live"`, `default`. */
+  origin: string;
+}
+
+export type FlagValues = Partial<Record<SettingKey, string>>;
+
+/** An empty environment variable counts as unset. */
+function envValue(env: NodeJS.ProcessEnv, name: string | undefined): string | undefined {
+  if (!name) return undefined;
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export class Settings {
+  private store?: Promise<ConfigStore>;
+
+  constructor(
+    private readonly flags: FlagValues,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly openStore: () => Promise<ConfigStore>,
+    private readonly profileFlag?: string,
+  ) {}
+
+  /** The config store, opened once and only when a value must come from it. */
+  configStore(): Promise<ConfigStore> {
+    this.store ??= this.openStore();
+    return this.store;
+  }
+
+  /** The selected profile: --profile > IOTPAY_PROFILE > the store's current profile > "default". */
+  async profile(): Promise<{ name: string; origin: string; explicit: boolean }> {
+    if (this.profileFlag) return { name: this.profileFlag, origin: '--profile', explicit: true };
+    const fromEnv = envValue(this.env, 'IOTPAY_PROFILE');
+    if (fromEnv) return { name: fromEnv, origin: 'IOTPAY_PROFILE', explicit: true };
+    const current = (await this.configStore()).currentProfile;
+    return current ? { name: current, origin: 'config use', explicit: false } : { name: 'default', origin: 'default', explicit: false };
+  }
+
+  async resolve(key: SettingKey): Promise<Resolved | undefined> {
+    const spec = settingSpec(key);
+    const flag = this.flags[key];
+    if (flag !== undefined && spec.flag) return { value: flag, source: 'flag', origin: spec.flag };
+    const fromEnv = envValue(this.env, spec.env);
+    if (fromEnv !== undefined) return { value: fromEnv, source: 'env', origin: spec.env! };
+    const profile = await this.profile();
+    const store = await this.configStore();
+    if (profile.explicit && !store.profileNames().includes(profile.name)) {
+      throw new UsageError(
+        `profile "${profile.name}" (from ${profile.origin}) does not exist`,
+        `create it with: iotpay config set --profile ${profile.name} mch-id <id>`,
+      );
+    }
+    const stored = store.profile(profile.name)[key];
+    if (stored !== undefined && stored !== '') {
+      return { value: stored, source: 'profile', origin: `profile "${profile.name}"` };
+    }
+    if (spec.defaultValue !== undefined) return { value: spec.defaultValue, source: 'default', origin: 'default' };
+    return undefined;
+  }
+
+  /** The value, or exit 2 naming the flag, the env var and the config command that would set it. */
+  async require(key: SettingKey, purpose: string): Promise<Resolved> {
+    const found = await this.resolve(key);
+    if (found) return found;
+    throw missingSetting(key, purpose);
+  }
+}
+
+export function missingSetting(key: SettingKey, purpose: string): UsageError {
+  const spec = settingSpec(key);
+  const ways = [spec.flag, spec.env].filter((w): w is string => Boolean(w));
+  return new UsageError(`${spec.name} is required ${purpose}`, `set it with ${[...ways, `or \`iotpay config set ${spec.name}\``].join(', ')}`);
+}

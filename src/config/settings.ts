@@ -1,0 +1,112 @@
+// The settings a profile can hold, their flags and env vars, and how each value is checked.
+
+export type SettingKey =
+  | 'mchId'
+  | 'key'
+  | 'jobNo'
+  | 'baseUrl'
+  | 'timeout'
+  | 'currency'
+  | 'notifyUrl'
+  | 'returnUrl'
+  | 'clientIp'
+  | 'device';
+
+export interface SettingSpec {
+  key: SettingKey;
+  /** The name users type: `iotpay config set mch-id …`. */
+  name: string;
+  flag?: string;
+  env?: string;
+  defaultValue?: string;
+  secret?: boolean;
+  description: string;
+  /** Returns an error message for a bad value, or undefined. */
+  check?: (value: string) => string | undefined;
+}
+
+export const DEFAULT_BASE_URL = 'https://api.iotpaycloud.com/v1';
+
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/** Why a base URL is refused, or undefined: https anywhere, plain http only on loopback. */
+export function checkBaseUrl(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `"${value}" is not a URL (expected e.g. ${DEFAULT_BASE_URL})`;
+  }
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:') {
+    return isLoopbackHost(url.hostname)
+      ? undefined
+      : `plain http:// is refused for ${url.hostname}: use https:// (http is allowed only on loopback)`;
+  }
+  return `"${value}" is not an http(s) URL`;
+}
+
+function checkUrl(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : `"${value}" is not an http(s) URL`;
+  } catch {
+    return `"${value}" is not a URL`;
+  }
+}
+
+export const SETTINGS: readonly SettingSpec[] = [
+  { key: 'mchId', name: 'mch-id', flag: '--mch-id', env: 'IOTPAY_MCH_ID', description: 'merchant id assigned by IOTPay' },
+  {
+    key: 'key',
+    name: 'key',
+    flag: '--key',
+    env: 'IOTPAY_KEY',
+    secret: true,
+    description: 'merchant key used to sign (never displayed)',
+    check: (v) => (v.length === 0 ? 'the key is empty' : undefined),
+  },
+  { key: 'jobNo', name: 'job-no', flag: '--job-no', env: 'IOTPAY_JOB_NO', description: 'merchant login name (jobNo)' },
+  {
+    key: 'baseUrl',
+    name: 'base-url',
+    flag: '--base-url',
+    env: 'IOTPAY_BASE_URL',
+    defaultValue: DEFAULT_BASE_URL,
+    description: 'API base URL',
+    check: checkBaseUrl,
+  },
+  {
+    key: 'timeout',
+    name: 'timeout',
+    flag: '--timeout',
+    env: 'IOTPAY_TIMEOUT',
+    defaultValue: '15000',
+    description: 'request timeout in milliseconds',
+    check: (v) => (/^[1-9]\d{0,7}$/.test(v) ? undefined : `timeout must be a whole number of milliseconds, got "${v}"`),
+  },
+  {
+    key: 'currency',
+    name: 'currency',
+    defaultValue: 'CAD',
+    description: 'default currency (3 letters)',
+    check: (v) => (/^[A-Za-z]{3}$/.test(v) ? undefined : `currency must be 3 letters, got "${v}"`),
+  },
+  { key: 'notifyUrl', name: 'notify-url', description: 'default notifyUrl for create', check: checkUrl },
+  { key: 'returnUrl', name: 'return-url', description: 'default returnUrl for create', check: checkUrl },
+  { key: 'clientIp', name: 'client-ip', description: 'default clientIp for create' },
+  { key: 'device', name: 'device', description: 'default device for create' },
+];
+
+/** Finds a setting by its name (`mch-id`) or its field name (`mchId`), case-insensitively. */
+export function findSetting(name: string): SettingSpec | undefined {
+  const wanted = name.toLowerCase().replace(/[-_]/g, '');
+  return SETTINGS.find((s) => s.key.toLowerCase() === wanted || s.name.replace(/-/g, '') === wanted);
+}
+
+export function settingSpec(key: SettingKey): SettingSpec {
+  return SETTINGS.find((s) => s.key === key)!;
+}

@@ -1,0 +1,113 @@
+// The gateway's canonical string: which fields are signed, how each is written, and their order.
+
+/** A field value as it can appear in a request, response or notify. */
+export type FieldValue = string | number | boolean | null | undefined | object;
+export type Fields = Readonly<Record<string, FieldValue>>;
+
+/** Raised when a field has no documented text form (a nested object or array). */
+export class UnsignableFieldError extends Error {
+  constructor(readonly field: string) {
+    super(`field "${field}" is a nested object: the gateway documents no text form for it`);
+    this.name = 'UnsignableFieldError';
+  }
+}
+
+/** True for values the gateway leaves out of the signature: null, undefined and ''. */
+export function isAbsent(value: FieldValue): boolean {
+  return value === null || value === undefined || value === '';
+}
+
+/** The plain text of a flat value: strings as they are, numbers in decimal, booleans as words. */
+export function fieldText(name: string, value: FieldValue): string {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw new UnsignableFieldError(name);
+      return String(value);
+    case 'bigint':
+      return String(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    default:
+      throw new UnsignableFieldError(name);
+  }
+}
+
+// Java's Character.toUpperCase / toLowerCase work on one UTF-16 unit and never
+// change a string's length; JavaScript's may ('ß' -> 'SS'). Keep the unit then.
+const upperTable = new Uint16Array(0x10000);
+const lowerTable = new Uint16Array(0x10000);
+let tablesFilled = false;
+
+function fillCaseTables(): void {
+  for (let c = 0; c < 0x10000; c++) {
+    if (c < 0x80) {
+      upperTable[c] = c >= 0x61 && c <= 0x7a ? c - 32 : c;
+      lowerTable[c] = c >= 0x41 && c <= 0x5a ? c + 32 : c;
+      continue;
+    }
+    const ch = String.fromCharCode(c);
+    const up = ch.toUpperCase();
+    const low = ch.toLowerCase();
+    upperTable[c] = up.length === 1 ? up.charCodeAt(0) : c;
+    lowerTable[c] = low.length === 1 ? low.charCodeAt(0) : c;
+  }
+  tablesFilled = true;
+}
+
+function foldedDifference(c1: number, c2: number): number {
+  if (c1 < 0x80 && c2 < 0x80) {
+    // ASCII: upper-casing then lower-casing reduces to comparing lower case.
+    const l1 = c1 >= 0x41 && c1 <= 0x5a ? c1 + 32 : c1;
+    const l2 = c2 >= 0x41 && c2 <= 0x5a ? c2 + 32 : c2;
+    return l1 - l2;
+  }
+  if (!tablesFilled) fillCaseTables();
+  const u1 = upperTable[c1]!;
+  const u2 = upperTable[c2]!;
+  if (u1 === u2) return 0;
+  return lowerTable[u1]! - lowerTable[u2]!;
+}
+
+/** Java's String.CASE_INSENSITIVE_ORDER: per UTF-16 unit, upper-cased, then lower-cased. */
+export function compareCaseInsensitive(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const c1 = a.charCodeAt(i);
+    const c2 = b.charCodeAt(i);
+    if (c1 !== c2) {
+      const d = foldedDifference(c1, c2);
+      if (d !== 0) return d;
+    }
+  }
+  return a.length - b.length;
+}
+
+/** The signed entries, `name=value&` each, in the order given by `compare` (the gateway's by default). */
+export function signedEntries(
+  fields: Fields,
+  compare: (a: string, b: string) => number = compareCaseInsensitive,
+): string[] {
+  const entries: string[] = [];
+  for (const name in fields) {
+    if (name === 'sign' || !Object.prototype.hasOwnProperty.call(fields, name)) continue;
+    const value = fields[name];
+    if (isAbsent(value)) continue;
+    entries.push(`${name}=${fieldText(name, value)}&`);
+  }
+  return entries.sort(compare);
+}
+
+/**
+ * The text that precedes `key=<merchant key>`: every non-empty field except
+ * `sign`, as `name=value&`, sorted as whole entries case-insensitively.
+ */
+export function canonicalString(fields: Fields): string {
+  return signedEntries(fields).join('');
+}
+
+/** Names of the fields that take part in the signature, in signing order. */
+export function signedFieldNames(fields: Fields): string[] {
+  return signedEntries(fields).map((entry) => entry.slice(0, entry.indexOf('=')));
+}

@@ -1,0 +1,151 @@
+// Explanations for "sign fail": other orderings hand-written clients use, and likely causes of a mismatch.
+import { compareCaseInsensitive, fieldText, isAbsent, signedEntries, type Fields } from './canonical.js';
+import { signCanonical } from './sign.js';
+
+export interface AlternativeOrdering {
+  /** Short name of the ordering, e.g. "ASCII". */
+  name: string;
+  /** Who orders fields this way. */
+  usedBy: string;
+  canonical: string;
+}
+
+function entryName(entry: string): string {
+  return entry.slice(0, entry.indexOf('='));
+}
+
+/** Plain code-unit order of the field names: `Object.keys().sort()`, PHP `ksort` on strings. */
+export function compareAsciiNames(a: string, b: string): number {
+  const x = entryName(a);
+  const y = entryName(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** PHP's strnatcmp on field names: digit runs compare as numbers (`param2` before `param10`). */
+export function compareNaturalNames(a: string, b: string): number {
+  const x = entryName(a);
+  const y = entryName(b);
+  let i = 0;
+  let j = 0;
+  while (i < x.length && j < y.length) {
+    const cx = x.charCodeAt(i);
+    const cy = y.charCodeAt(j);
+    const dx = cx >= 48 && cx <= 57;
+    const dy = cy >= 48 && cy <= 57;
+    if (dx && dy) {
+      let ei = i;
+      let ej = j;
+      while (ei < x.length && x.charCodeAt(ei) >= 48 && x.charCodeAt(ei) <= 57) ei++;
+      while (ej < y.length && y.charCodeAt(ej) >= 48 && y.charCodeAt(ej) <= 57) ej++;
+      const nx = x.slice(i, ei).replace(/^0+(?=\d)/, '');
+      const ny = y.slice(j, ej).replace(/^0+(?=\d)/, '');
+      if (nx.length !== ny.length) return nx.length - ny.length;
+      if (nx !== ny) return nx < ny ? -1 : 1;
+      i = ei;
+      j = ej;
+      continue;
+    }
+    if (cx !== cy) return cx - cy;
+    i++;
+    j++;
+  }
+  return x.length - i - (y.length - j);
+}
+
+const ORDERINGS = [
+  { name: 'ASCII', usedBy: 'Object.keys().sort(), PHP ksort(), Python sorted()', compare: compareAsciiNames },
+  { name: 'natural', usedBy: 'PHP ksort($p, SORT_NATURAL), natsort()', compare: compareNaturalNames },
+];
+
+/** The orderings hand-written clients use that would order these fields differently from the gateway. */
+export function differingOrderings(fields: Fields): AlternativeOrdering[] {
+  const gateway = signedEntries(fields).join('');
+  const found: AlternativeOrdering[] = [];
+  for (const ordering of ORDERINGS) {
+    const canonical = signedEntries(fields, ordering.compare).join('');
+    if (canonical !== gateway) found.push({ name: ordering.name, usedBy: ordering.usedBy, canonical });
+  }
+  return found;
+}
+
+const URL_ENCODED = /%[0-9A-Fa-f]{2}/;
+
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
+}
+
+function flatEntries(fields: Fields): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const name of Object.keys(fields)) {
+    if (name === 'sign') continue;
+    const value = fields[name];
+    if (value === null || value === undefined) continue;
+    out.push([name, fieldText(name, value)]);
+  }
+  return out;
+}
+
+function signOf(entries: Array<[string, string]>, key: string, keepEmpty = false): string {
+  const parts = entries.filter(([, v]) => keepEmpty || v !== '').map(([n, v]) => `${n}=${v}&`);
+  return signCanonical(parts.sort(compareCaseInsensitive).join(''), key);
+}
+
+/**
+ * Likely causes of a mismatch that can be detected from the fields alone,
+ * most specific first. Each is one sentence a developer can act on.
+ */
+export function diagnoseMismatch(fields: Fields, key: string, received: string): string[] {
+  const causes: string[] = [];
+  const entries = flatEntries(fields);
+  const matches = (candidate: string): boolean => candidate === received || candidate === received.toUpperCase();
+
+  if (received !== received.toUpperCase() && signOf(entries, key) === received.toUpperCase()) {
+    causes.push('the sign is lower-case: the gateway expects upper-case hex (the value is otherwise right)');
+  }
+
+  const encoded = entries.filter(([, v]) => URL_ENCODED.test(v));
+  if (encoded.length > 0) {
+    const decoded = entries.map(([n, v]): [string, string] => [n, URL_ENCODED.test(v) ? (safeDecode(v) ?? v) : v]);
+    const names = encoded.map(([n]) => n).join(', ');
+    if (matches(signOf(decoded, key))) {
+      causes.push(`${names} arrived URL-encoded but were signed decoded: decode the transport once before verifying`);
+    } else {
+      causes.push(`${names} look URL-encoded: sign the plain text, not the percent-encoded form`);
+    }
+  }
+
+  if (entries.some(([, v]) => v === '') && matches(signOf(entries, key, true))) {
+    const names = entries.filter(([, v]) => v === '').map(([n]) => n).join(', ');
+    causes.push(`the empty field(s) ${names} were signed as "name=&": empty fields must be left out`);
+  }
+
+  for (let i = 0; i < entries.length; i++) {
+    const [name, value] = entries[i]!;
+    if (value === '') continue;
+    const without = entries.filter((_, j) => j !== i);
+    if (matches(signOf(without, key))) {
+      causes.push(`the sign matches without "${name}": that field was added or changed after signing`);
+    }
+  }
+
+  for (const ordering of ORDERINGS) {
+    const canonical = signedEntries(fields, ordering.compare).join('');
+    if (canonical !== signedEntries(fields).join('') && matches(signCanonical(canonical, key))) {
+      causes.push(`the sign was made with fields in ${ordering.name} order (${ordering.usedBy}); the gateway sorts whole entries case-insensitively`);
+    }
+  }
+
+  if (entries.some(([n]) => n !== n.trim()) || entries.some(([, v]) => v !== v.trim())) {
+    causes.push('some names or values have leading or trailing spaces: they are signed as they are, never trimmed');
+  }
+  return causes;
+}
+
+/** True when some signed value is absent (null, undefined or ''): such fields are skipped. */
+export function hasSkippedFields(fields: Fields): boolean {
+  return Object.keys(fields).some((name) => name !== 'sign' && isAbsent(fields[name]));
+}

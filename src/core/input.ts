@@ -1,0 +1,122 @@
+// Detects and parses the field sets `sign` and `verify` accept: name=value args, JSON, params= bodies, query strings, URLs.
+import type { FieldValue } from './canonical.js';
+
+export type InputFormat = 'arguments' | 'json' | 'params-form' | 'query' | 'url';
+
+export interface ParsedInput {
+  format: InputFormat;
+  fields: Record<string, FieldValue>;
+}
+
+/** Input that cannot be read as a field set; the message says what is wrong. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/** Larger inputs are refused: the gateway's own bodies are far smaller. */
+export const MAX_INPUT_BYTES = 1024 * 1024;
+
+/** Decodes bytes as strict UTF-8, without a BOM; refuses invalid sequences and oversize input. */
+export function decodeInputBytes(bytes: Uint8Array, source: string): string {
+  if (bytes.byteLength > MAX_INPUT_BYTES) {
+    throw new InputError(`${source} is larger than 1 MiB: pass only the fields to sign`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new InputError(`${source} is not valid UTF-8: the gateway signs UTF-8 text`);
+  }
+}
+
+function decodeComponent(text: string, what: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    throw new InputError(`${what} has invalid percent-encoding`);
+  }
+}
+
+function assign(fields: Record<string, FieldValue>, name: string, value: FieldValue): void {
+  if (name === '') throw new InputError('a field has an empty name');
+  if (Object.prototype.hasOwnProperty.call(fields, name)) {
+    throw new InputError(`field "${name}" appears twice: the gateway would see only one of them`);
+  }
+  fields[name] = value;
+}
+
+/** `a=1&b=2` with form decoding (`+` is a space); duplicate names are refused. */
+export function parseQueryString(text: string): Record<string, FieldValue> {
+  const fields: Record<string, FieldValue> = Object.create(null);
+  const body = text.startsWith('?') ? text.slice(1) : text;
+  for (const part of body.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const rawName = eq === -1 ? part : part.slice(0, eq);
+    const rawValue = eq === -1 ? '' : part.slice(eq + 1);
+    const name = decodeComponent(rawName, `field name "${rawName.slice(0, 40)}"`);
+    assign(fields, name, decodeComponent(rawValue, `field "${name}"`));
+  }
+  return fields;
+}
+
+/** A JSON object; arrays and scalars are refused. */
+export function parseJsonObject(text: string, what = 'the JSON input'): Record<string, FieldValue> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message.replace(/^.*?JSON[^:]*: ?/, '') : '';
+    throw new InputError(`${what} is not valid JSON${detail ? ` (${detail})` : ''}`);
+  }
+  if (value === null || typeof value !== 'object') {
+    throw new InputError(`${what} is a JSON ${value === null ? 'null' : typeof value}, expected an object of fields`);
+  }
+  if (Array.isArray(value)) throw new InputError(`${what} is a JSON array, expected an object of fields`);
+  return value as Record<string, FieldValue>;
+}
+
+/** The JSON object inside a `params={...}` form body. */
+export function parseParamsForm(text: string): Record<string, FieldValue> {
+  const form = parseQueryString(text);
+  const params = form.params;
+  if (typeof params !== 'string') throw new InputError('the form body has no "params" field');
+  const others = Object.keys(form).filter((name) => name !== 'params');
+  if (others.length > 0) {
+    throw new InputError(`the form body has fields besides "params" (${others.join(', ')}): the gateway reads only params`);
+  }
+  return parseJsonObject(params, 'the "params" value');
+}
+
+/** `name=value` command-line arguments, taken literally (no decoding). */
+export function parseArguments(args: readonly string[]): Record<string, FieldValue> {
+  const fields: Record<string, FieldValue> = Object.create(null);
+  for (const arg of args) {
+    const eq = arg.indexOf('=');
+    if (eq <= 0) throw new InputError(`"${arg.slice(0, 40)}" is not name=value`);
+    assign(fields, arg.slice(0, eq), arg.slice(eq + 1));
+  }
+  return fields;
+}
+
+/** Detects the format of one text input and parses it. */
+export function parseFieldText(raw: string): ParsedInput {
+  const text = raw.replace(/^\uFEFF/, '').trim();
+  if (text === '') throw new InputError('the input is empty: give name=value pairs, JSON, a query string or a URL');
+  if (text.startsWith('{') || text.startsWith('[')) return { format: 'json', fields: parseJsonObject(text) };
+  if (/^https?:\/\//i.test(text)) {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new InputError('the input looks like a URL but cannot be parsed');
+    }
+    if (url.search === '') throw new InputError('the URL has no query string: no fields to read');
+    return { format: 'url', fields: parseQueryString(url.search) };
+  }
+  if (/^params=/.test(text)) return { format: 'params-form', fields: parseParamsForm(text) };
+  if (/^[^=&\s]+=/.test(text) || text.startsWith('?')) return { format: 'query', fields: parseQueryString(text) };
+  throw new InputError('cannot tell the input format: expected name=value pairs, JSON, params={...}, a query string or a URL');
+}

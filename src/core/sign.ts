@@ -1,0 +1,77 @@
+// MD5 signing and constant-time verification of gateway field sets.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { canonicalString, signedFieldNames, UnsignableFieldError, type Fields } from './canonical.js';
+
+/** Upper-case hex MD5 of `canonical + "key=" + key` over UTF-8. */
+export function signCanonical(canonical: string, key: string): string {
+  return createHash('md5').update(canonical + 'key=' + key, 'utf8').digest('hex').toUpperCase();
+}
+
+/** The sign the gateway expects for these fields under this merchant key. */
+export function sign(fields: Fields, key: string): string {
+  return signCanonical(canonicalString(fields), key);
+}
+
+/** A copy of the fields with `sign` set; the field order of the input is kept. */
+export function withSign<T extends Fields>(fields: T, key: string): T & { sign: string } {
+  const copy: Record<string, unknown> = { ...fields };
+  delete copy.sign;
+  return { ...copy, sign: sign(fields, key) } as T & { sign: string };
+}
+
+/** Constant-time comparison of two signs (any length, any case treated as different). */
+export function signsEqual(expected: string, received: string): boolean {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(received, 'utf8');
+  if (a.length !== b.length) {
+    timingSafeEqual(a, a);
+    return false;
+  }
+  return timingSafeEqual(a, b);
+}
+
+export type VerifyStatus = 'valid' | 'mismatch' | 'unverifiable' | 'absent';
+
+export interface Verification {
+  status: VerifyStatus;
+  /** The sign these fields should carry; absent when unverifiable. */
+  expected?: string;
+  /** The `sign` field as received; absent when there was none. */
+  received?: string;
+  /** The canonical string without the `key=` part; absent when unverifiable. */
+  canonical?: string;
+  signedFields: string[];
+  /** Why the fields could not be verified (unverifiable only). */
+  reason?: string;
+}
+
+/**
+ * Checks the `sign` field of a received object. Unknown fields are signed too.
+ * A nested object makes the result `unverifiable`: never a false pass or forgery.
+ */
+export function verify(fields: Fields, key: string): Verification {
+  const raw = fields.sign;
+  const received = typeof raw === 'string' ? raw : raw === undefined || raw === null ? undefined : String(raw);
+  let canonical: string;
+  let signedFields: string[];
+  try {
+    canonical = canonicalString(fields);
+    signedFields = signedFieldNames(fields);
+  } catch (err) {
+    if (err instanceof UnsignableFieldError) {
+      return {
+        status: 'unverifiable',
+        ...(received === undefined ? {} : { received }),
+        signedFields: [],
+        reason: err.message,
+      };
+    }
+    throw err;
+  }
+  const expected = signCanonical(canonical, key);
+  if (received === undefined || received === '') {
+    return { status: 'absent', expected, canonical, signedFields };
+  }
+  const status = signsEqual(expected, received) ? 'valid' : 'mismatch';
+  return { status, expected, received, canonical, signedFields };
+}

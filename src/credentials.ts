@@ -1,0 +1,25 @@
+// Resolving credentials for a command: the value, masked registration of the key, and --verbose provenance.
+import type { Resolved } from './config/resolve.js';
+import type { SettingKey } from './config/settings.js';
+import type { Context } from './context.js';
+import { maskKey } from './core/mask.js';
+
+/** A required setting; the key is registered as a secret; --verbose says where it came from. */
+export async function requireSetting(ctx: Context, key: SettingKey, purpose: string): Promise<string> {
+  const found = await ctx.settings.require(key, purpose);
+  report(ctx, key, found);
+  return found.value;
+}
+
+/** An optional setting (profile default or built-in default), reported like a required one. */
+export async function optionalSetting(ctx: Context, key: SettingKey): Promise<string | undefined> {
+  const found = await ctx.settings.resolve(key);
+  if (found) report(ctx, key, found);
+  return found?.value;
+}
+
+function report(ctx: Context, key: SettingKey, found: Resolved): void {
+  if (key === 'key') ctx.addSecret(found.value);
+  const shown = key === 'key' ? maskKey(found.value) : found.value;
+  ctx.debug(`${key} = ${shown} (from ${found.origin})`);
+}

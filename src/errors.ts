@@ -1,0 +1,59 @@
+// Exit codes of the contract and the typed errors that carry them to src/cli.ts.
+
+export const ExitCode = {
+  Ok: 0,
+  GatewayFail: 1,
+  Usage: 2,
+  Transport: 3,
+  Signature: 4,
+  Interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** An error that ends the command with a contract exit code and one stderr line. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+    /** What the user can do about it; printed after the message. */
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flags, bad input, missing configuration: nothing was sent. Exit 2. */
+export class UsageError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.Usage, hint);
+  }
+}
+
+/** The gateway answered FAIL, or a wait ended unpaid. Exit 1. */
+export class GatewayError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.GatewayFail, hint);
+  }
+}
+
+/** Timeout, refused, DNS, TLS, non-2xx, a body that is not JSON. Exit 3. */
+export class TransportError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.Transport, hint);
+  }
+}
+
+/** A sign that does not match. Exit 4. */
+export class SignatureError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.Signature, hint);
+  }
+}
+
+/** Ctrl-C at a prompt or during a wait. Exit 130. */
+export class CancelError extends CliError {
+  constructor(message = 'interrupted') {
+    super(message, ExitCode.Interrupted);
+  }
+}

@@ -1,0 +1,59 @@
+// The process streams behind an injectable interface: TTY detection, colour decision, bounded stdin reads.
+import { Chalk, type ChalkInstance } from 'chalk';
+import { InputError, MAX_INPUT_BYTES } from './core/input.js';
+
+export interface Streams {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export function processStreams(): Streams {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+}
+
+/**
+ * Colour for one stream: off for --no-color, NO_COLOR, TERM=dumb or a non-TTY;
+ * FORCE_COLOR=0 turns it off and FORCE_COLOR=1..3 turns it on, as chalk documents.
+ */
+export function colorLevel(
+  stream: { isTTY?: boolean },
+  env: NodeJS.ProcessEnv,
+  noColorFlag: boolean,
+): 0 | 1 | 2 | 3 {
+  if (noColorFlag) return 0;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '') {
+    if (force === '0' || force === 'false') return 0;
+    const n = Number(force);
+    return n === 2 || n === 3 ? n : 1;
+  }
+  if (!stream.isTTY || env.TERM === 'dumb') return 0;
+  if (env.COLORTERM === 'truecolor' || env.COLORTERM === '24bit') return 3;
+  return /256/.test(env.TERM ?? '') ? 2 : 1;
+}
+
+export function makeChalk(level: 0 | 1 | 2 | 3): ChalkInstance {
+  return new Chalk({ level });
+}
+
+/** Reads all of stdin, refusing more than `limit` bytes without waiting for the rest. */
+export async function readAllBounded(
+  stream: NodeJS.ReadableStream,
+  source: string,
+  limit = MAX_INPUT_BYTES,
+): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buf.length;
+    if (size > limit) {
+      if ('destroy' in stream && typeof stream.destroy === 'function') stream.destroy();
+      throw new InputError(`${source} is larger than ${limit >= 1048576 ? `${limit / 1048576} MiB` : `${limit} bytes`}`);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}

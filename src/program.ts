@@ -1,0 +1,132 @@
+// The commander tree: flags and help for every command; each action fills an options object and lazy-imports its command.
+import { Command, Option } from 'commander';
+import { createContext, type Context, type ContextBase, type GlobalOptions } from './context.js';
+
+declare const __IOTPAY_VERSION__: string;
+export const VERSION = typeof __IOTPAY_VERSION__ === 'string' ? __IOTPAY_VERSION__ : '0.0.0-dev';
+
+export interface ProgramHooks {
+  /** Called with each context an action creates, so errors can be redacted with its secrets. */
+  onContext?: (ctx: Context) => void;
+}
+
+function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Command {
+  const program = new Command('iotpay');
+
+  /** Runs an action with a context made from the command's own and global options. */
+  const action =
+    <A extends unknown[]>(run: (ctx: Context, opts: Record<string, unknown>, ...args: A) => Promise<void>) =>
+    async (...args: unknown[]): Promise<void> => {
+      const cmd = args[args.length - 1] as Command;
+      const opts = cmd.optsWithGlobals() as Record<string, unknown>;
+      const ctx = createContext(base, opts as GlobalOptions);
+      hooks.onContext?.(ctx);
+      await run(ctx, opts, ...(args.slice(0, -2) as A));
+    };
+
+  program
+    .description('Sign, verify, create and query IOTPay gateway orders from the terminal')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .option('--json', 'print one JSON document on stdout (no colour, no QR art)')
+    .option('--verbose', 'say where each setting came from; stack traces on errors')
+    .option('--no-color', 'no colour (NO_COLOR is honoured too)')
+    .option('--no-input', 'never prompt; a missing value is an error')
+    .option('--profile <name>', 'config profile to use (env IOTPAY_PROFILE)')
+    .option('--mch-id <id>', 'merchant id (env IOTPAY_MCH_ID)')
+    .option('--key <key>', 'merchant key; visible in the process list, prefer IOTPAY_KEY (env IOTPAY_KEY)')
+    .option('--job-no <login>', 'merchant login name, jobNo (env IOTPAY_JOB_NO)')
+    .option('--base-url <url>', 'API base URL (env IOTPAY_BASE_URL, default https://api.iotpaycloud.com/v1)')
+    .option('--timeout <ms>', 'request timeout in ms (env IOTPAY_TIMEOUT, default 15000)')
+    .showHelpAfterError('(add --help for usage)')
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .addHelpText(
+      'after',
+      `\nExit codes: 0 ok · 1 gateway FAIL · 2 usage/config · 3 transport · 4 signature · 130 interrupted\nDocs: README.md · run \`iotpay <command> --help\` for each command`,
+    );
+
+  const inputHelp =
+    'fields as name=value arguments, or one JSON object, params={...} form body, query string or notify URL; - reads stdin';
+
+  program
+    .command('sign')
+    .description('print the 32-character MD5 sign of a field set')
+    .argument('[input...]', inputHelp)
+    .option('-f, --file <path>', 'read the fields from a file (- for stdin)')
+    .option('--explain', 'show the canonical string (key masked) and orderings that would differ')
+    .addHelpText(
+      'after',
+      examples([
+        'iotpay sign mchId=10000701 mchOrderNo=A1 amount=100',
+        `iotpay sign '{"mchId":"10000701","amount":100}' --explain`,
+        'iotpay sign --file request.json --json',
+      ]),
+    )
+    .action(
+      action(async (ctx, opts, input: string[]) => {
+        const { runSign } = await import('./commands/sign.js');
+        await runSign({ input, file: opts.file as string | undefined, explain: opts.explain === true }, ctx);
+      }),
+    );
+
+  program
+    .command('verify')
+    .description('check the sign a request, response or notify carries; explain a mismatch')
+    .argument('[input...]', inputHelp)
+    .option('-f, --file <path>', 'read the fields from a file (- for stdin)')
+    .addHelpText(
+      'after',
+      examples([
+        `iotpay verify 'https://shop.example/notify?payOrderId=P1&amount=100&sign=…'`,
+        'pbpaste | iotpay verify -',
+        'iotpay verify --file notify.json --json',
+      ]) + '\nExit 0 valid · 4 mismatch · 2 no sign, or a nested value that cannot be verified\n',
+    )
+    .action(
+      action(async (ctx, opts, input: string[]) => {
+        const { runVerify } = await import('./commands/verify.js');
+        await runVerify({ input, file: opts.file as string | undefined }, ctx);
+      }),
+    );
+
+  const config = program
+    .command('config')
+    .description('manage profiles: merchant id, key, login name and defaults')
+    .addHelpText(
+      'after',
+      examples([
+        'iotpay config set mch-id 10000701',
+        'iotpay config set key            # hidden prompt',
+        'printf %s "$KEY" | iotpay config set key -',
+        'iotpay --profile live config set job-no alice',
+        'iotpay config use live',
+        'iotpay config list',
+      ]) + '\nSettings: mch-id, key, job-no, base-url, timeout, currency, notify-url, return-url, client-ip, device\n',
+    );
+  const configAction = (name: 'set' | 'get' | 'unset' | 'list' | 'path' | 'profiles' | 'use') =>
+    action(async (ctx, _opts, a?: string, b?: string) => {
+      const { runConfig } = await import('./commands/config.js');
+      await runConfig({ action: name, name: a, value: b }, ctx);
+    });
+  config
+    .command('set')
+    .description('set a setting in the selected profile (key: hidden prompt, or - to read a pipe)')
+    .argument('<name>', 'setting name')
+    .argument('[value]', 'value; omit for key to be asked, - to read stdin')
+    .action(configAction('set'));
+  config.command('get').description('print a setting as commands see it (key masked)').argument('<name>').action(configAction('get'));
+  config.command('unset').description('remove a setting from the selected profile').argument('<name>').action(configAction('unset'));
+  config.command('list').description('every setting with its value and where it comes from').action(configAction('list'));
+  config.command('path').description('print the config file path').action(configAction('path'));
+  config.command('profiles').description('list profiles; * marks the selected one').action(configAction('profiles'));
+  config.command('use').description('select the default profile').argument('<profile>').action(configAction('use'));
+
+  return program;
+}
+
+/** Re-exported for commands that build options with choices. */
+export { Option };
