@@ -1,0 +1,119 @@
+import fc from 'fast-check';
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { canonicalString, compareCaseInsensitive, signedFieldNames, UnsignableFieldError } from '../../src/core/canonical.js';
+import { sign, signCanonical, signsEqual, verify, withSign } from '../../src/core/sign.js';
+import { vectors, VECTORS_COPY, VECTORS_SHARED } from '../helpers/vectors.js';
+
+describe('signature vectors', () => {
+  it('the repo copy matches ../shared/vectors/sign.json when that exists', () => {
+    if (!fs.existsSync(VECTORS_SHARED)) return;
+    expect(JSON.parse(fs.readFileSync(VECTORS_COPY, 'utf8'))).toEqual(JSON.parse(fs.readFileSync(VECTORS_SHARED, 'utf8')));
+  });
+
+  it('has vectors to test', () => expect(vectors.length).toBeGreaterThanOrEqual(7));
+
+  it.each(vectors.map((v) => [v.name, v] as const))('%s: canonical, sign and verify', (_name, v) => {
+    expect(canonicalString(v.params)).toBe(v.canonical);
+    expect(sign(v.params, v.key)).toBe(v.sign);
+    expect(signCanonical(v.canonical, v.key)).toBe(v.sign);
+    expect(verify({ ...v.params, sign: v.sign }, v.key).status).toBe('valid');
+    expect(verify({ ...v.params, sign: v.sign }, v.key + 'x').status).toBe('mismatch');
+  });
+});
+
+describe('compareCaseInsensitive (Java String.CASE_INSENSITIVE_ORDER)', () => {
+  const table: Array<[string, string, '<' | '=' | '>']> = [
+    ['a', 'B', '<'],
+    ['B', 'a', '>'],
+    ['abc', 'ABC', '='],
+    ['param10=y&', 'param1=x&', '<'], // '0' (48) < '=' (61)
+    ['a_b', 'aB', '<'], // '_' (95) against lower-cased 'b' (98)
+    ['Z', '_', '>'], // lower-cased 'z' (122) against '_' (95): not the ASCII order 'Z' < '_'
+    ['', 'a', '<'],
+    ['ä', 'Ä', '='],
+    ['straße', 'STRASSE', '>'], // per-unit: 'ß' stays, compares against 'S'
+    ['é', 'f', '>'],
+  ];
+  it.each(table)('%j vs %j is %s', (a, b, rel) => {
+    const d = compareCaseInsensitive(a, b);
+    const got = d < 0 ? '<' : d > 0 ? '>' : '=';
+    expect(got).toBe(rel);
+  });
+});
+
+describe('canonical string rules', () => {
+  it('drops null, undefined and empty strings but keeps 0, false and spaces', () => {
+    expect(canonicalString({ a: null, b: undefined, c: '', d: 0, e: false, f: ' ' })).toBe('d=0&e=false&f= &');
+  });
+  it('never signs the sign field', () => {
+    expect(canonicalString({ sign: 'X', a: '1' })).toBe('a=1&');
+  });
+  it('signs values as they are: no URL-encoding, no trimming', () => {
+    expect(canonicalString({ u: 'http://x/?a=1&b=2', s: ' x ' })).toBe('s= x &u=http://x/?a=1&b=2&');
+  });
+  it('signs extra as its exact JSON string', () => {
+    expect(canonicalString({ extra: '{"productId": "1"}' })).toBe('extra={"productId": "1"}&');
+  });
+  it('refuses nested objects and arrays', () => {
+    expect(() => canonicalString({ retParams: { url: 'x' } })).toThrow(UnsignableFieldError);
+    expect(() => canonicalString({ list: [1] })).toThrow(/nested object/);
+  });
+  it('lists signed field names in signing order', () => {
+    expect(signedFieldNames({ b: '1', A: '2', c: '', sign: 'x' })).toEqual(['A', 'b']);
+  });
+  it('withSign replaces an existing sign and keeps field order', () => {
+    const signed = withSign({ b: '1', sign: 'old', a: '2' }, 'k');
+    expect(Object.keys(signed)).toEqual(['b', 'a', 'sign']);
+    expect(signed.sign).toBe(sign({ a: '2', b: '1' }, 'k'));
+  });
+  it('signsEqual is exact', () => {
+    expect(signsEqual('ABC', 'ABC')).toBe(true);
+    expect(signsEqual('ABC', 'abc')).toBe(false);
+    expect(signsEqual('ABC', 'ABCD')).toBe(false);
+  });
+});
+
+describe('properties', () => {
+  const name = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,11}$/).filter((n) => n !== 'sign');
+  const value = fc.oneof(fc.string({ minLength: 1, maxLength: 20 }), fc.integer({ min: 0, max: 2147483647 }));
+  const fieldsArb = fc.dictionary(name, value, { minKeys: 1, maxKeys: 15 });
+  const key = fc.string({ minLength: 1, maxLength: 32 });
+
+  it('field order never changes the sign', () => {
+    fc.assert(
+      fc.property(fieldsArb, key, fc.integer(), (fields, k, seed) => {
+        const entries = Object.entries(fields);
+        const shuffled = [...entries].sort((a, b) => ((a[0].length * 31 + seed) % 7) - ((b[0].length * 31 + seed) % 7));
+        return sign(Object.fromEntries(shuffled), k) === sign(fields, k) && sign(Object.fromEntries(entries.reverse()), k) === sign(fields, k);
+      }),
+    );
+  });
+
+  it('adding an empty or null field never changes the sign', () => {
+    fc.assert(
+      fc.property(fieldsArb, key, name, fc.constantFrom('', null, undefined), (fields, k, extraName, empty) => {
+        fc.pre(!(extraName in fields));
+        return sign({ ...fields, [extraName]: empty }, k) === sign(fields, k);
+      }),
+    );
+  });
+
+  it('changing any signed character always changes the sign', () => {
+    fc.assert(
+      fc.property(fieldsArb, key, fc.nat(), fc.nat(), (fields, k, pickField, pickChar) => {
+        const names = Object.keys(fields);
+        const target = names[pickField % names.length]!;
+        const text = String(fields[target]);
+        const i = pickChar % text.length;
+        const code = text.charCodeAt(i);
+        const changed = text.slice(0, i) + String.fromCharCode(code === 0x41 ? 0x42 : 0x41) + text.slice(i + 1);
+        return sign({ ...fields, [target]: changed }, k) !== sign(fields, k);
+      }),
+    );
+  });
+
+  it('verify accepts exactly what sign produced', () => {
+    fc.assert(fc.property(fieldsArb, key, (fields, k) => verify(withSign(fields, k), k).status === 'valid'));
+  });
+});

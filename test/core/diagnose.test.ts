@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { compareNaturalNames, diagnoseMismatch, differingOrderings } from '../../src/core/diagnose.js';
+import { sign, signCanonical, verify } from '../../src/core/sign.js';
+
+const key = 'K3yForT3st1ng';
+const base = { mchId: '10000701', amount: 100, notifyUrl: 'https://shop.example/n', subject: 'a b' };
+
+describe('differingOrderings', () => {
+  it('is empty for the documented field set (all orderings agree)', () => {
+    expect(differingOrderings(base)).toEqual([]);
+  });
+  it('names ASCII and natural orderings for mixed case and numbered names', () => {
+    const names = differingOrderings({ B: '1', a: '2', param10: 'x', param2: 'y' }).map((o) => o.name);
+    expect(names).toEqual(['ASCII', 'natural']);
+  });
+  it('natural order compares digit runs as numbers', () => {
+    const sorted = ['param10=&', 'param2=&', 'param1=&'].sort(compareNaturalNames);
+    expect(sorted).toEqual(['param1=&', 'param2=&', 'param10=&']);
+  });
+});
+
+describe('diagnoseMismatch finds the likely cause', () => {
+  it('a lower-case sign', () => {
+    const s = sign(base, key).toLowerCase();
+    expect(diagnoseMismatch({ ...base, sign: s }, key, s).join()).toMatch(/lower-case/);
+  });
+  it('a value that arrived URL-encoded', () => {
+    const s = sign(base, key);
+    const received = { ...base, notifyUrl: encodeURIComponent(base.notifyUrl), sign: s };
+    expect(verify(received, key).status).toBe('mismatch');
+    expect(diagnoseMismatch(received, key, s).join()).toMatch(/notifyUrl arrived URL-encoded/);
+  });
+  it('an empty field that someone signed', () => {
+    const withEmpty = { ...base, param2: '' };
+    const badSign = signCanonical(
+      ['amount=100&', 'mchId=10000701&', 'notifyUrl=https://shop.example/n&', 'param2=&', 'subject=a b&'].join(''),
+      key,
+    );
+    expect(diagnoseMismatch({ ...withEmpty, sign: badSign }, key, badSign).join()).toMatch(/param2 were signed as "name=&"/);
+  });
+  it('a field added after signing', () => {
+    const s = sign(base, key);
+    expect(diagnoseMismatch({ ...base, remarks: 'late', sign: s }, key, s).join()).toMatch(/without "remarks"/);
+  });
+  it('fields signed in ASCII order', () => {
+    const fields = { B: '1', a: '2' };
+    const s = signCanonical('B=1&a=2&', key);
+    expect(diagnoseMismatch({ ...fields, sign: s }, key, s).join()).toMatch(/ASCII order/);
+  });
+  it('nothing specific for a wrong key', () => {
+    const s = sign(base, 'other');
+    expect(diagnoseMismatch({ ...base, sign: s }, key, s)).toEqual([]);
+  });
+});
+
+describe('verify statuses', () => {
+  it('unverifiable for a nested retParams, whatever the sign', () => {
+    const v = verify({ retCode: 'SUCCESS', retParams: { url: 'x' }, sign: 'ABC' }, key);
+    expect(v.status).toBe('unverifiable');
+    expect(v.reason).toMatch(/retParams/);
+  });
+  it('absent when there is no sign', () => {
+    expect(verify(base, key).status).toBe('absent');
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeInputBytes,
+  InputError,
+  parseArguments,
+  parseFieldText,
+  parseQueryString,
+} from '../../src/core/input.js';
+
+describe('parseFieldText detects the format', () => {
+  const table: Array<[string, string, string, Record<string, unknown>]> = [
+    ['JSON object', '{"a":"1","amount":100}', 'json', { a: '1', amount: 100 }],
+    ['JSON with BOM and CRLF', '\uFEFF{"a":"1"}\r\n', 'json', { a: '1' }],
+    ['params= form body', 'params=%7B%22a%22%3A%221%22%2C%22b%22%3A2%7D', 'params-form', { a: '1', b: 2 }],
+    ['params= form with raw JSON', 'params={"a":"x y"}', 'params-form', { a: 'x y' }],
+    ['query string', 'a=1&b=two+words&c=%E6%B5%8B', 'query', { a: '1', b: 'two words', c: '测' }],
+    ['query with leading ?', '?a=1', 'query', { a: '1' }],
+    ['query keeps empty values', 'a=&b=1', 'query', { a: '', b: '1' }],
+    ['notify URL', 'https://shop.example/notify?payOrderId=P1&amount=100&sign=ABC', 'url', { payOrderId: 'P1', amount: '100', sign: 'ABC' }],
+    ['http URL', 'http://127.0.0.1:4242/?a=1', 'url', { a: '1' }],
+  ];
+  it.each(table)('%s', (_name, text, format, fields) => {
+    const parsed = parseFieldText(text);
+    expect(parsed.format).toBe(format);
+    expect({ ...parsed.fields }).toEqual(fields);
+  });
+});
+
+describe('parseFieldText refuses bad input with one clear message', () => {
+  const table: Array<[string, string, RegExp]> = [
+    ['empty', '', /empty/],
+    ['white space only', ' \r\n\t', /empty/],
+    ['JSON array', '[1,2]', /JSON array/],
+    ['JSON scalar in params', 'params=1', /JSON number/],
+    ['broken JSON', '{"a":', /not valid JSON/],
+    ['garbage', 'hello world', /cannot tell the input format/],
+    ['binary-ish garbage', '\u0000\u0001\u0002', /cannot tell/],
+    ['URL without query', 'https://example.com/notify', /no query string/],
+    ['duplicate query field', 'a=1&a=2', /"a" appears twice/],
+    ['bad percent-encoding', 'a=%E6%B5', /invalid percent-encoding/],
+    ['params form with other fields', 'params={}&x=1', /besides "params"/],
+    ['form without params', 'params', /cannot tell|no "params"/],
+    ['empty field name', '=1&a=2', /cannot tell|empty name/],
+  ];
+  it.each(table)('%s', (_name, text, message) => {
+    expect(() => parseFieldText(text)).toThrow(InputError);
+    expect(() => parseFieldText(text)).toThrow(message);
+  });
+});
+
+describe('parseArguments', () => {
+  it('takes values literally, = included', () => {
+    expect({ ...parseArguments(['a=1', 'url=http://x/?q=1', 'e=', 'p=%41']) }).toEqual({
+      a: '1',
+      url: 'http://x/?q=1',
+      e: '',
+      p: '%41',
+    });
+  });
+  it('refuses a bare word and duplicates', () => {
+    expect(() => parseArguments(['amount'])).toThrow(/not name=value/);
+    expect(() => parseArguments(['a=1', 'a=2'])).toThrow(/appears twice/);
+  });
+});
+
+describe('parseQueryString', () => {
+  it('does not let __proto__ pollute anything', () => {
+    const fields = parseQueryString('__proto__=x&a=1');
+    expect(fields.__proto__).toBe('x');
+    expect(({} as Record<string, unknown>).a).toBeUndefined();
+  });
+});
+
+describe('decodeInputBytes', () => {
+  it('refuses invalid UTF-8', () => {
+    expect(() => decodeInputBytes(Buffer.from([0x61, 0x3d, 0xff, 0xfe]), 'stdin')).toThrow(/not valid UTF-8/);
+  });
+  it('refuses input over 1 MiB', () => {
+    expect(() => decodeInputBytes(new Uint8Array(1024 * 1024 + 1), 'stdin')).toThrow(/larger than 1 MiB/);
+  });
+  it('drops a BOM', () => {
+    expect(decodeInputBytes(Buffer.from('\uFEFFa=1'), 'x')).toBe('a=1');
+  });
+});

@@ -1,0 +1,172 @@
+// sign and verify on the built binary: every input format, --explain, --json shapes, exit codes.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { vectors } from '../helpers/vectors.js';
+
+const dir = tempDir();
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const CANARY = 'CANARY-k3y-0123456789-zz';
+const env = { IOTPAY_CONFIG_DIR: dir, IOTPAY_KEY: CANARY };
+const wx = vectors.find((v) => v.name === 'create-wx-native')!;
+const notify = vectors.find((v) => v.name === 'notify-paid')!;
+
+function expectNoCanary(r: { stdout: string; stderr: string }): void {
+  expect(r.stdout).not.toContain(CANARY);
+  expect(r.stderr).not.toContain(CANARY);
+}
+
+describe('iotpay sign', () => {
+  it.each(vectors.map((v) => [v.name, v] as const))('vector %s as JSON argument', async (_n, v) => {
+    const r = await runCli(['sign', JSON.stringify(v.params)], { env: { ...env, IOTPAY_KEY: v.key } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${v.sign}\n`);
+  });
+
+  const formats: Array<[string, string[], string | undefined]> = [
+    ['name=value arguments', Object.entries(wx.params).map(([k, v]) => `${k}=${v}`), undefined],
+    ['JSON on stdin (-)', ['-'], JSON.stringify(wx.params)],
+    ['JSON on stdin (no argument, piped)', [], JSON.stringify(wx.params)],
+    ['params= form body', [`params=${encodeURIComponent(JSON.stringify(wx.params))}`], undefined],
+    ['query string', [new URLSearchParams(Object.entries(wx.params).map(([k, v]) => [k, String(v)])).toString()], undefined],
+    ['notify URL', [`https://shop.example/notify?${new URLSearchParams(Object.entries(wx.params).map(([k, v]) => [k, String(v)]))}`], undefined],
+  ];
+  it.each(formats)('reads %s', async (_n, args, input) => {
+    const r = await runCli(['sign', ...args], { env: { ...env, IOTPAY_KEY: wx.key }, input });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`${wx.sign}\n`);
+    expect(r.code).toBe(0);
+  });
+
+  it('reads --file', async () => {
+    const file = path.join(dir, 'req.json');
+    fs.writeFileSync(file, JSON.stringify(wx.params));
+    const r = await runCli(['sign', '--file', file], { env: { ...env, IOTPAY_KEY: wx.key } });
+    expect(r.stdout).toBe(`${wx.sign}\n`);
+  });
+
+  it('--json gives sign and the masked canonical string', async () => {
+    const r = await runCli(['sign', '--json', JSON.stringify(wx.params)], { env });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(Object.keys(doc)).toEqual(['sign', 'canonical']);
+    expect(doc.sign).toMatch(/^[0-9A-F]{32}$/);
+    expect(doc.canonical).toBe(`${wx.canonical}key=CANA…zz`);
+    expectNoCanary(r);
+  });
+
+  it('--explain shows the canonical string with the key masked and no ordering note when orderings agree', async () => {
+    const r = await runCli(['sign', '--explain', JSON.stringify(wx.params)], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${wx.canonical}key=CANA…zz`);
+    expect(r.stdout).toContain('skipped    param1, param2');
+    expect(r.stdout).not.toMatch(/ordering differs/);
+    expectNoCanary(r);
+  });
+
+  it('--explain warns when ASCII or natural ordering would sign differently', async () => {
+    const r = await runCli(['sign', '--explain', 'B=1', 'a=2', 'param10=x', 'param2=y'], { env });
+    expect(r.stdout).toContain('ASCII ordering differs');
+    expect(r.stdout).toContain('natural ordering differs');
+    expect(r.stdout).toContain('B=1&a=2&param10=x&param2=y&key=CANA…zz');
+    expect(r.stdout).toContain('a=2&B=1&param10=x&param2=y&key=CANA…zz');
+    const j = JSON.parse((await runCli(['sign', '--explain', '--json', 'B=1', 'a=2'], { env })).stdout);
+    expect(j.orderings.map((o: { name: string }) => o.name)).toEqual(['ASCII', 'natural']);
+    expectNoCanary(r);
+  });
+
+  it('garbage, empty input, arrays, invalid UTF-8 and 5 MB exit 2 with one line', async () => {
+    const big = JSON.stringify({ a: 'x'.repeat(5 * 1024 * 1024) });
+    const cases: Array<[string[], string | Buffer | undefined, RegExp]> = [
+      [['hello world'], undefined, /cannot tell the input format/],
+      [['-'], '', /empty/],
+      [['[1,2,3]'], undefined, /JSON array/],
+      [['-'], Buffer.from([0x61, 0x3d, 0xc3, 0x28]), /not valid UTF-8/],
+      [['-'], big, /larger than 1 MiB/],
+      [['{"retParams":{"url":"x"}}'], undefined, /nested object/],
+      [['--file', path.join(dir, 'missing.json')], undefined, /no such file/],
+    ];
+    for (const [args, input, message] of cases) {
+      const r = await runCli(['sign', ...args], { env, input });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('no key: exit 2 naming the flag, the env var and the config command', async () => {
+    const r = await runCli(['sign', 'a=1'], { env: { IOTPAY_CONFIG_DIR: dir } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--key');
+    expect(r.stderr).toContain('IOTPAY_KEY');
+    expect(r.stderr).toContain('iotpay config set key');
+  });
+});
+
+describe('iotpay verify', () => {
+  const signedNotify = { ...notify.params, sign: notify.sign };
+  const query = new URLSearchParams(Object.entries(signedNotify).map(([k, v]) => [k, String(v)])).toString();
+
+  it.each([
+    ['notify URL', [`https://shop.example/notify?${query}`], undefined],
+    ['query string', [query], undefined],
+    ['JSON', [JSON.stringify(signedNotify)], undefined],
+    ['stdin', ['-'], JSON.stringify(signedNotify)],
+    ['params= form', [`params=${encodeURIComponent(JSON.stringify(signedNotify))}`], undefined],
+  ])('valid %s exits 0', async (_n, args, input) => {
+    const r = await runCli(['verify', ...args], { env: { ...env, IOTPAY_KEY: notify.key }, input });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/✓ valid/);
+  });
+
+  it('a forged sign exits 4 with expected vs received', async () => {
+    const forged = { ...signedNotify, amount: 1 };
+    const r = await runCli(['verify', JSON.stringify(forged)], { env: { ...env, IOTPAY_KEY: notify.key } });
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain(`received  ${notify.sign}`);
+    expect(r.stdout).toMatch(/expected  [0-9A-F]{32}/);
+    expect(r.stderr).toMatch(/^error: sign mismatch/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('--json has valid, expected, received and canonical', async () => {
+    const r = await runCli(['verify', '--json', JSON.stringify({ a: '1', sign: 'BAD' })], { env });
+    expect(r.code).toBe(4);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ valid: false, status: 'mismatch', received: 'BAD', canonical: 'a=1&key=CANA…zz' });
+    expect(doc.expected).toMatch(/^[0-9A-F]{32}$/);
+    expectNoCanary(r);
+  });
+
+  it('names the likely cause: lower-case sign, URL-encoded value, field added', async () => {
+    const lower = await runCli(['verify', JSON.stringify({ ...signedNotify, sign: notify.sign.toLowerCase() })], {
+      env: { ...env, IOTPAY_KEY: notify.key },
+    });
+    expect(lower.stdout).toMatch(/likely cause: the sign is lower-case/);
+    const added = await runCli(['verify', JSON.stringify({ ...signedNotify, remarks: 'x' })], {
+      env: { ...env, IOTPAY_KEY: notify.key },
+    });
+    expect(added.stdout).toMatch(/without "remarks"/);
+    const encoded = await runCli(['verify', JSON.stringify({ ...signedNotify, subject: 'product%20title' })], {
+      env: { ...env, IOTPAY_KEY: notify.key },
+    });
+    expect(encoded.stdout).toMatch(/subject arrived URL-encoded/);
+  });
+
+  it('a nested retParams is unverifiable: exit 2, valid null, never a pass or forgery', async () => {
+    const r = await runCli(['verify', '--json', JSON.stringify({ retCode: 'SUCCESS', retParams: { url: 'x' }, sign: 'ABC' })], { env });
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ valid: null, status: 'unverifiable' });
+    expect(r.stderr).toMatch(/cannot verify: field "retParams" is a nested object/);
+  });
+
+  it('input without a sign exits 2', async () => {
+    const r = await runCli(['verify', 'a=1'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no "sign" field/);
+  });
+});
