@@ -1,0 +1,139 @@
+// config on the built binary with a temp IOTPAY_CONFIG_DIR: profiles, modes, precedence, and a canary key.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, tempDir, type RunResult } from '../helpers/cli.js';
+
+const CANARY = 'CANARY-k3y-0123456789-zz';
+let dir: string;
+let env: Record<string, string>;
+const outputs: RunResult[] = [];
+
+async function iotpay(args: string[], extra: { env?: Record<string, string>; input?: string } = {}): Promise<RunResult> {
+  const r = await runCli(args, { env: { ...env, ...extra.env }, input: extra.input });
+  outputs.push(r);
+  return r;
+}
+
+beforeEach(() => {
+  dir = path.join(tempDir(), 'cfg');
+  env = { IOTPAY_CONFIG_DIR: dir };
+});
+afterEach(() => {
+  for (const r of outputs.splice(0)) {
+    expect(r.stdout).not.toContain(CANARY);
+    expect(r.stderr).not.toContain(CANARY);
+  }
+  fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+});
+
+describe('iotpay config', () => {
+  it('set/get/list/unset in the default profile; file 0600, folder 0700', async () => {
+    expect((await iotpay(['config', 'set', 'mch-id', '10000701'])).code).toBe(0);
+    const set = await iotpay(['config', 'set', 'key', '-'], { input: `${CANARY}\n` });
+    expect(set.code).toBe(0);
+    expect(set.stdout).toContain('key = CANA…zz');
+    expect((await iotpay(['config', 'get', 'mch-id'])).stdout).toBe('10000701\n');
+    expect((await iotpay(['config', 'get', 'key'])).stdout).toBe('CANA…zz\n');
+    const file = (await iotpay(['config', 'path'])).stdout.trim();
+    expect(file).toBe(path.join(dir, 'config.json'));
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).profiles.default.key).toBe(CANARY);
+
+    const list = await iotpay(['config', 'list', '--json']);
+    const doc = JSON.parse(list.stdout);
+    expect(doc.profile).toBe('default');
+    expect(doc.settings['mch-id']).toEqual({ value: '10000701', source: 'profile "default"' });
+    expect(doc.settings.key.value).toBe('CANA…zz');
+    expect(doc.settings['base-url']).toEqual({ value: 'https://api.iotpaycloud.com/v1', source: 'default' });
+    expect(doc.settings['job-no']).toBeNull();
+
+    expect((await iotpay(['config', 'unset', 'mch-id'])).code).toBe(0);
+    const missing = await iotpay(['config', 'get', 'mch-id']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/mch-id is not set/);
+  });
+
+  it('the stored key signs, and --verbose says where it came from (masked)', async () => {
+    await iotpay(['config', 'set', 'key', '-'], { input: CANARY });
+    const r = await iotpay(['sign', 'a=1', '--verbose']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^[0-9A-F]{32}\n$/);
+    expect(r.stderr).toContain('key = CANA…zz (from profile "default")');
+  });
+
+  it('profiles: set with --profile, list, use, IOTPAY_PROFILE', async () => {
+    await iotpay(['config', 'set', 'mch-id', '111']);
+    await iotpay(['--profile', 'live', 'config', 'set', 'mch-id', '222']);
+    const profiles = JSON.parse((await iotpay(['config', 'profiles', '--json'])).stdout);
+    expect(profiles).toEqual({ current: 'default', profiles: ['default', 'live'] });
+    expect((await iotpay(['config', 'use', 'live'])).code).toBe(0);
+    expect((await iotpay(['config', 'get', 'mch-id'])).stdout).toBe('222\n');
+    expect((await iotpay(['config', 'profiles'])).stdout).toContain('* live');
+    expect((await iotpay(['config', 'get', 'mch-id'], { env: { IOTPAY_PROFILE: 'default' } })).stdout).toBe('111\n');
+    const unknown = await iotpay(['--profile', 'nope', 'config', 'get', 'mch-id']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/profile "nope" \(from --profile\) does not exist/);
+  });
+
+  it('precedence: flag > env > profile > default; an empty env var is unset', async () => {
+    await iotpay(['config', 'set', 'base-url', 'https://profile.example/v1']);
+    const get = (extra: string[] = [], e: Record<string, string> = {}) =>
+      iotpay([...extra, 'config', 'get', 'base-url', '--json'], { env: e }).then((r) => JSON.parse(r.stdout));
+    expect(await get()).toMatchObject({ value: 'https://profile.example/v1', source: 'profile "default"' });
+    expect(await get([], { IOTPAY_BASE_URL: 'https://env.example/v1' })).toMatchObject({ value: 'https://env.example/v1', source: 'IOTPAY_BASE_URL' });
+    expect(await get(['--base-url', 'https://flag.example/v1'], { IOTPAY_BASE_URL: 'https://env.example/v1' })).toMatchObject({ source: '--base-url' });
+    expect(await get([], { IOTPAY_BASE_URL: '' })).toMatchObject({ source: 'profile "default"' });
+    await iotpay(['config', 'unset', 'base-url']);
+    expect(await get()).toMatchObject({ value: 'https://api.iotpaycloud.com/v1', source: 'default' });
+  });
+
+  it('key from --key warns about the process list; the key never shows', async () => {
+    const r = await iotpay(['--key', CANARY, 'sign', 'a=1', '--explain']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: --key is visible to other users in the process list/);
+  });
+
+  it('refuses bad values and unknown names with exit 2', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['config', 'set', 'base-url', 'http://example.com/v1'], /plain http:\/\/ is refused/],
+      [['config', 'set', 'timeout', 'soon'], /whole number/],
+      [['config', 'set', 'currency', 'CA'], /3 letters/],
+      [['config', 'set', 'colour', 'red'], /unknown setting "colour"/],
+      [['config', 'set', 'mch-id'], /needs a value/],
+      [['config', 'use', '../evil'], /not a valid profile name/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await iotpay(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    expect((await iotpay(['config', 'set', 'base-url', 'http://127.0.0.1:4010/v1'])).code).toBe(0);
+  });
+
+  it('a corrupt config file is an error naming the file, never a reset', async () => {
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'config.json');
+    fs.writeFileSync(file, '{"profiles": {', { mode: 0o600 });
+    const r = await iotpay(['config', 'list']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`config file ${file} is not valid JSON`);
+    expect(fs.readFileSync(file, 'utf8')).toBe('{"profiles": {');
+  });
+
+  it('warns when someone loosened the file mode', async () => {
+    await iotpay(['config', 'set', 'mch-id', '1']);
+    fs.chmodSync(path.join(dir, 'config.json'), 0o644);
+    const r = await iotpay(['config', 'get', 'mch-id']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/readable by others \(mode 644\): run chmod 600/);
+  });
+
+  it('config set key without a value and without a TTY reads one line from stdin', async () => {
+    const r = await iotpay(['config', 'set', 'key'], { input: `${CANARY}\r\nignored\n` });
+    expect(r.code).toBe(0);
+    const stored = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+    expect(stored.profiles.default.key).toBe(CANARY);
+  });
+});
