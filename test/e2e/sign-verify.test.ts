@@ -98,6 +98,15 @@ describe('iotpay sign', () => {
     }
   });
 
+  it('--verbose adds the stack trace to an error, and only then', async () => {
+    const quiet = await runCli(['sign', 'hello world'], { env });
+    expect(quiet.stderr).not.toMatch(/\n\s+at /);
+    const loud = await runCli(['sign', 'hello world', '--verbose'], { env });
+    expect(loud.code).toBe(2);
+    expect(loud.stderr).toMatch(/^error: cannot tell the input format/);
+    expect(loud.stderr).toMatch(/\n\s+at /);
+  });
+
   it('no key: exit 2 naming the flag, the env var and the config command', async () => {
     const r = await runCli(['sign', 'a=1'], { env: { IOTPAY_CONFIG_DIR: dir } });
     expect(r.code).toBe(2);

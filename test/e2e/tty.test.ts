@@ -1,0 +1,56 @@
+// Behaviour on a real terminal: hidden key prompt, colour on a TTY, NO_COLOR, Ctrl-C at a prompt.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/cli.js';
+import { runOnPty } from '../helpers/pty.js';
+
+const CANARY = 'CANARY-k3y-0123456789-zz';
+const root = tempDir();
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe('on a terminal', () => {
+  it('config set key asks with a hidden prompt and stores the key 0600', async () => {
+    const dir = path.join(root, 'a');
+    const pty = runOnPty(['config', 'set', 'key'], { IOTPAY_CONFIG_DIR: dir });
+    await pty.waitFor('Merchant key');
+    pty.write(`${CANARY}\r`);
+    expect(await pty.exited).toBe(0);
+    expect(pty.output()).not.toContain(CANARY);
+    expect(pty.output()).toContain('CANA…zz');
+    const file = path.join(dir, 'config.json');
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).profiles.default.key).toBe(CANARY);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('Ctrl-C at the key prompt exits 130 and saves nothing', async () => {
+    const dir = path.join(root, 'b');
+    const pty = runOnPty(['config', 'set', 'key'], { IOTPAY_CONFIG_DIR: dir });
+    await pty.waitFor('Merchant key');
+    pty.write('abc\x03');
+    expect(await pty.exited).toBe(130);
+    expect(fs.existsSync(path.join(dir, 'config.json'))).toBe(false);
+  });
+
+  it('--no-input on a terminal refuses instead of prompting', async () => {
+    const pty = runOnPty(['--no-input', 'config', 'set', 'key'], { IOTPAY_CONFIG_DIR: path.join(root, 'c') });
+    expect(await pty.exited).toBe(2);
+    expect(pty.output()).toMatch(/prompts are off/);
+  });
+
+  it('colours on a terminal; NO_COLOR and --no-color turn them off', async () => {
+    const env = { IOTPAY_CONFIG_DIR: path.join(root, 'd'), IOTPAY_KEY: CANARY };
+    const coloured = runOnPty(['sign', '--explain', 'a=1'], env);
+    expect(await coloured.exited).toBe(0);
+    expect(coloured.output()).toMatch(/\x1b\[[0-9;]*m/);
+    for (const [args, extra] of [
+      [['sign', '--explain', 'a=1'], { NO_COLOR: '1' }],
+      [['--no-color', 'sign', '--explain', 'a=1'], {}],
+    ] as const) {
+      const plain = runOnPty([...args], { ...env, ...extra });
+      expect(await plain.exited).toBe(0);
+      expect(plain.output()).not.toMatch(/\x1b\[[0-9;]*m/);
+      expect(plain.output()).toContain('canonical');
+    }
+  });
+});
