@@ -116,6 +116,18 @@ describe('iotpay sign', () => {
   });
 });
 
+describe('library API', () => {
+  it("import { sign, verify, canonicalString } from 'iotpay-cli' works from the built package", async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { ROOT } = await import('../helpers/cli.js');
+    const script = `import { sign, verify, canonicalString } from 'iotpay-cli';
+      const p = ${JSON.stringify(wx.params)};
+      console.log(canonicalString(p) === ${JSON.stringify(wx.canonical)}, sign(p, ${JSON.stringify(wx.key)}), verify({ ...p, sign: sign(p, 'k') }, 'k').status);`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT }).toString();
+    expect(out.trim()).toBe(`true ${wx.sign} valid`);
+  });
+});
+
 describe('iotpay verify', () => {
   const signedNotify = { ...notify.params, sign: notify.sign };
   const query = new URLSearchParams(Object.entries(signedNotify).map(([k, v]) => [k, String(v)])).toString();
