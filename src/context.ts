@@ -1,5 +1,6 @@
 // Context: what every command gets — streams, global flags, settings, colour and output helpers.
 import type { ChalkInstance } from 'chalk';
+import type { Dispatcher } from 'undici';
 import { Settings, type FlagValues } from './config/resolve.js';
 import { ConfigStore } from './config/store.js';
 import { maskKey } from './core/mask.js';
@@ -32,6 +33,8 @@ export interface Context {
   /** Prompts only when stdin and stdout are terminals and --no-input was not given. */
   canPrompt: boolean;
   now: () => Date;
+  /** An HTTP dispatcher to use instead of one made from the settings (tests, the in-process sandbox). */
+  dispatcher?: Dispatcher;
   /** Writes text to stdout, adding a newline; any registered secret is masked. */
   out: (text: string) => void;
   /** One JSON document on stdout. */
@@ -50,6 +53,7 @@ export interface ContextBase {
   streams: Streams;
   env: NodeJS.ProcessEnv;
   now?: () => Date;
+  dispatcher?: Dispatcher;
 }
 
 export function createContext(base: ContextBase, opts: GlobalOptions): Context {
@@ -88,6 +92,7 @@ export function createContext(base: ContextBase, opts: GlobalOptions): Context {
     ),
     canPrompt: opts.input !== false && streams.stdin.isTTY === true && streams.stdout.isTTY === true,
     now: base.now ?? (() => new Date()),
+    ...(base.dispatcher ? { dispatcher: base.dispatcher } : {}),
     out: (text) => write(streams.stdout, text),
     printJson: (value) => write(streams.stdout, JSON.stringify(value, null, 2)),
     warn: (text) => write(streams.stderr, `${errColor.yellow('warning:')} ${text}`),

@@ -1,9 +1,8 @@
 // The commander tree: flags and help for every command; each action fills an options object and lazy-imports its command.
 import { Command, Option } from 'commander';
 import { createContext, type Context, type ContextBase, type GlobalOptions } from './context.js';
+import { VERSION } from './version.js';
 
-declare const __IOTPAY_VERSION__: string;
-export const VERSION = typeof __IOTPAY_VERSION__ === 'string' ? __IOTPAY_VERSION__ : '0.0.0-dev';
 
 export interface ProgramHooks {
   /** Called with each context an action creates, so errors can be redacted with its secrets. */
@@ -124,6 +123,130 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
   config.command('path').description('print the config file path').action(configAction('path'));
   config.command('profiles').description('list profiles; * marks the selected one').action(configAction('profiles'));
   config.command('use').description('select the default profile').argument('<profile>').action(configAction('use'));
+
+  program
+    .command('create')
+    .description('create an order: build, check, sign and post create_order, verify the answer, show the QR or URL')
+    .option('-c, --channel <ID>', 'channel, e.g. WX_NATIVE, ALIPAY_QR, ALIPAY_WAP, UPI_QR (asked on a terminal)')
+    .option('-a, --amount <cents>', 'amount in cents: 2865 is $28.65 (asked on a terminal)')
+    .option('--currency <code>', 'three letters (default: profile, else CAD)')
+    .option('--subject <text>', 'product title (default "iotpay-cli order")')
+    .option('--body <text>', 'product description (default: the subject)')
+    .option('--notify-url <url>', 'where the gateway posts the result (default: profile notify-url)')
+    .option('--return-url <url>', 'redirect after payment; ALIPAY_PC, ALIPAY_WAP, ALIPAY_MOBILE (default: profile)')
+    .option('--mch-order-no <no>', 'your order number, at most 30 chars (default: generated)')
+    .option('--client-ip <ip>', 'payer IP (default: profile, else 127.0.0.1)')
+    .option('--device <name>', 'device (default: profile, else WEB)')
+    .option('--os-type <os>', 'IOS or ANDROID; required by ALIPAY_MOBILE and ALIPAY_WAP')
+    .option('--extra <json>', 'channel extra as a JSON object; sent as a compact JSON string')
+    .option('--product-id <id>', 'extra.productId (WX_NATIVE; default: the mchOrderNo)')
+    .option('--open-id <id>', 'extra.openId (WX_JSAPI)')
+    .option('--app-id <id>', 'extra.appId (WX_APP, WX_JSAPI)')
+    .option('--param2 <text>', 'echoed back in the notify')
+    .option('--remarks <text>', 'remarks')
+    .option('--dry-run', 'print the signed request and an equivalent curl command; send nothing')
+    .option('--wait', 'after creating, poll query_order until paid, cancelled or --wait-timeout')
+    .option('--wait-timeout <s>', 'seconds to wait with --wait (default 300)')
+    .option('--strict', 'treat warnings (unknown channel, over-long fields) as errors')
+    .option('--ca-file <pem>', 'trust this CA certificate for the gateway (private or test CAs)')
+    .addHelpText(
+      'after',
+      examples([
+        'iotpay create --channel WX_NATIVE --amount 100',
+        'iotpay create -c ALIPAY_WAP -a 2865 --os-type IOS --return-url https://shop.example/done',
+        'iotpay create -c WX_NATIVE -a 100 --dry-run',
+        "iotpay create -c ALIPAY_QR -a 100 --json | jq -r .payment.value",
+        'iotpay create -c WX_NATIVE -a 100 --wait --wait-timeout 120',
+      ]) + '\nExit 0 created (with --wait: paid) · 1 gateway FAIL or unpaid · 2 bad input · 3 transport · 4 forged answer\n',
+    )
+    .action(
+      action(async (ctx, opts) => {
+        const { runCreate } = await import('./commands/create.js');
+        const str = (k: string) => opts[k] as string | undefined;
+        await runCreate(
+          {
+            channel: str('channel'),
+            amount: str('amount'),
+            currency: str('currency'),
+            subject: str('subject'),
+            body: str('body'),
+            notifyUrl: str('notifyUrl'),
+            returnUrl: str('returnUrl'),
+            mchOrderNo: str('mchOrderNo'),
+            clientIp: str('clientIp'),
+            device: str('device'),
+            osType: str('osType'),
+            extra: str('extra'),
+            productId: str('productId'),
+            openId: str('openId'),
+            appId: str('appId'),
+            param2: str('param2'),
+            remarks: str('remarks'),
+            dryRun: opts.dryRun === true,
+            wait: opts.wait === true,
+            waitTimeout: str('waitTimeout'),
+            strict: opts.strict === true,
+            caFile: str('caFile'),
+          },
+          ctx,
+        );
+      }),
+    );
+
+  program
+    .command('query')
+    .description("show an order's status (0 created, 1 paying, 2 paid, 3 paid and notified, 4/9 cancelled)")
+    .option('--mch-order-no <no>', 'your order number')
+    .option('--pay-order-id <id>', "the gateway's order id")
+    .option('--wait', 'poll until paid or cancelled (1 s growing to 5 s)')
+    .option('--wait-timeout <s>', 'seconds to wait with --wait (default 300)')
+    .option('--ca-file <pem>', 'trust this CA certificate for the gateway')
+    .addHelpText(
+      'after',
+      examples(['iotpay query --mch-order-no IOT20261129185548123ABCDEFGH', 'iotpay query --pay-order-id P0123 --wait --json']) +
+        '\nExit 0 answered (with --wait: paid) · 1 FAIL, or unpaid after --wait · 3 transport · 4 forged answer\n',
+    )
+    .action(
+      action(async (ctx, opts) => {
+        const { runQuery } = await import('./commands/query.js');
+        const str = (k: string) => opts[k] as string | undefined;
+        await runQuery(
+          {
+            mchOrderNo: str('mchOrderNo'),
+            payOrderId: str('payOrderId'),
+            wait: opts.wait === true,
+            waitTimeout: str('waitTimeout'),
+            caFile: str('caFile'),
+          },
+          ctx,
+        );
+      }),
+    );
+
+  program
+    .command('qr')
+    .description('draw any text as a terminal QR, or write it as PNG/SVG')
+    .argument('<text>', 'the text, or - to read stdin')
+    .option('--small', 'compact half-block QR even on a colour terminal')
+    .option('-o, --out <file>', 'write a .png or .svg image instead')
+    .addHelpText('after', examples(["iotpay qr 'weixin://wxpay/bizpayurl?pr=abc'", 'echo hello | iotpay qr -', 'iotpay qr "$URL" --out till.png']))
+    .action(
+      action(async (ctx, opts, text: string) => {
+        const { runQr } = await import('./commands/qr.js');
+        await runQr({ text, small: opts.small === true, out: opts.out as string | undefined }, ctx);
+      }),
+    );
+
+  program
+    .command('history')
+    .description('the orders and refunds this machine made (history.jsonl in the config folder)')
+    .option('-n, --limit <count>', 'how many of the latest entries', '20')
+    .action(
+      action(async (ctx, opts) => {
+        const { runHistory } = await import('./commands/history.js');
+        await runHistory({ limit: opts.limit as string | undefined }, ctx);
+      }),
+    );
 
   return program;
 }

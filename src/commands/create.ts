@@ -1,0 +1,303 @@
+// `iotpay create`: build, check, sign and post a create_order, verify the answer, show the payment, optionally wait.
+import { randomBytes } from 'node:crypto';
+import type { Context } from '../context.js';
+import { CREATE_CHANNELS, findChannel } from '../core/channels.js';
+import { maskKey } from '../core/mask.js';
+import { parseCents } from '../core/money.js';
+import { buildCreateParams, generateOrderNo, validateCreate, type Finding, type Params } from '../core/order.js';
+import { checkResponseSign, outcome, paymentPresentation, type PaymentPresentation, type SignatureVerdict } from '../core/response.js';
+import { withSign } from '../core/sign.js';
+import { optionalSetting, requireSetting } from '../credentials.js';
+import { GatewayError, SignatureError, TransportError, UsageError } from '../errors.js';
+import { openGateway, formBody, type GatewayClient } from '../gateway/client.js';
+import { queryCommand, unpaidError, waitForFinal, type QueryResult } from '../gateway/query.js';
+import { recordHistory } from '../history.js';
+import { parseWaitTimeout } from './query.js';
+import { askChoice, askText } from '../prompt.js';
+import { renderOrderSummary, renderPayment, signatureLine } from '../render/payment.js';
+import { startSpinner } from '../render/spinner.js';
+
+export interface CreateOptions {
+  channel?: string;
+  amount?: string;
+  currency?: string;
+  subject?: string;
+  body?: string;
+  notifyUrl?: string;
+  returnUrl?: string;
+  mchOrderNo?: string;
+  clientIp?: string;
+  device?: string;
+  osType?: string;
+  extra?: string;
+  productId?: string;
+  openId?: string;
+  appId?: string;
+  param2?: string;
+  remarks?: string;
+  dryRun: boolean;
+  wait: boolean;
+  waitTimeout?: string;
+  strict: boolean;
+  caFile?: string;
+}
+
+/** Where each create_order field is set from the command line, for error hints. */
+const FIELD_FLAGS: Record<string, string> = {
+  channelId: '--channel',
+  amount: '--amount',
+  currency: '--currency',
+  subject: '--subject',
+  body: '--body',
+  notifyUrl: '--notify-url (or iotpay config set notify-url)',
+  returnUrl: '--return-url (or iotpay config set return-url)',
+  mchOrderNo: '--mch-order-no',
+  clientIp: '--client-ip',
+  device: '--device',
+  osType: '--os-type IOS|ANDROID',
+  extra: '--extra, --product-id, --open-id or --app-id',
+  param2: '--param2',
+  remarks: '--remarks',
+  jobNo: '--job-no, IOTPAY_JOB_NO or iotpay config set job-no',
+  mchId: '--mch-id, IOTPAY_MCH_ID or iotpay config set mch-id',
+};
+
+/** A missing value: asked on a terminal, otherwise exit 2 naming the flag. */
+async function ask(
+  ctx: Context,
+  value: string | undefined,
+  flag: string,
+  question: () => Promise<string>,
+): Promise<string> {
+  if (value !== undefined && value !== '') return value;
+  if (ctx.canPrompt) return question();
+  throw new UsageError(`${flag.split(' ')[0]} is required`, `pass ${flag}${ctx.streams.stdin.isTTY ? ' (prompts are off: --no-input)' : ''}`);
+}
+
+async function resolveChannel(ctx: Context, given: string | undefined): Promise<string> {
+  const channel = await ask(ctx, given, '--channel <ID>', () =>
+    askChoice(
+      ctx,
+      'Channel',
+      CREATE_CHANNELS.map((c) => ({ value: c.id, name: `${c.id.padEnd(14)} ${c.wallet}`, description: c.description })),
+    ),
+  );
+  return channel.trim().toUpperCase();
+}
+
+async function resolveAmount(ctx: Context, given: string | undefined): Promise<number> {
+  const text = await ask(ctx, given, '--amount <cents>', () =>
+    askText(ctx, 'Amount in cents (2865 = $28.65)', {
+      validate: (v) => {
+        const parsed = parseCents(v);
+        return parsed.ok ? true : parsed.message;
+      },
+    }),
+  );
+  const parsed = parseCents(text);
+  if (!parsed.ok) throw new UsageError(parsed.message);
+  return parsed.cents;
+}
+
+function parseExtraFlag(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--extra is not valid JSON: ${text.slice(0, 60)}`, `e.g. --extra '{"productId":"120989823"}'`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UsageError('--extra must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+/** Turns findings into warnings (stderr) and the first error into exit 2; --strict makes warnings errors. */
+export function enforceFindings(ctx: Context, findings: Finding[], strict: boolean): void {
+  const errors = findings.filter((f) => f.severity === 'error' || strict);
+  for (const f of findings) if (f.severity === 'warning' && !strict) ctx.warn(f.message);
+  const first = errors[0];
+  if (!first) return;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1).map((e) => e.field).join(', ')})` : '';
+  const hint = FIELD_FLAGS[first.field];
+  throw new UsageError(`${first.message}${more}`, hint ? `set it with ${hint}` : undefined);
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function curlCommand(url: string, params: Params): string {
+  return [
+    `curl -sS -X POST ${shellQuote(url)}`,
+    `-H 'Content-Type: application/x-www-form-urlencoded'`,
+    `--data-urlencode ${shellQuote(`params=${JSON.stringify(params)}`)}`,
+  ].join(' \\\n  ');
+}
+
+interface CreateResult {
+  request: Params;
+  response: Params;
+  signature: SignatureVerdict;
+  payment: PaymentPresentation;
+}
+
+async function buildRequest(opts: CreateOptions, ctx: Context): Promise<{ params: Params; key: string; mchId: string }> {
+  const channelId = await resolveChannel(ctx, opts.channel);
+  const amount = await resolveAmount(ctx, opts.amount);
+  const channel = findChannel(channelId);
+  const mchId = await requireSetting(ctx, 'mchId', 'to create an order');
+  const key = await requireSetting(ctx, 'key', 'to sign the order');
+  const jobNo = await requireSetting(ctx, 'jobNo', 'by create_order (the merchant login name)');
+  const notifyUrl = await ask(ctx, opts.notifyUrl ?? (await optionalSetting(ctx, 'notifyUrl')), FIELD_FLAGS.notifyUrl!, () =>
+    askText(ctx, 'Notify URL (the gateway posts the result here)', { validate: (v) => (/^https?:\/\//.test(v) ? true : 'an http(s) URL') }),
+  );
+  let returnUrl = opts.returnUrl ?? (await optionalSetting(ctx, 'returnUrl'));
+  if (channel?.needsReturnUrl && !returnUrl && ctx.canPrompt) {
+    returnUrl = await askText(ctx, `Return URL (${channelId} redirects here after payment)`);
+  }
+  let osType = opts.osType?.toUpperCase();
+  if (channel?.needsOsType && !osType && ctx.canPrompt) {
+    osType = await askChoice(ctx, `Customer's OS (required by ${channelId})`, [{ value: 'IOS' }, { value: 'ANDROID' }]);
+  }
+  const mchOrderNo = opts.mchOrderNo ?? generateOrderNo(ctx.now(), (n) => randomBytes(n));
+  const extra = parseExtraFlag(opts.extra);
+  if (opts.productId !== undefined) extra.productId = opts.productId;
+  if (opts.openId !== undefined) extra.openId = opts.openId;
+  if (opts.appId !== undefined) extra.appId = opts.appId;
+  for (const [k, v] of Object.entries(channel?.extraDefaults ?? {})) extra[k] ??= v;
+  if (channelId === 'WX_NATIVE' && opts.extra === undefined && extra.productId === undefined) {
+    // WeChat needs some product id for a NATIVE QR; the order number is unique and meaningful.
+    extra.productId = mchOrderNo;
+  }
+  const subject = opts.subject ?? 'iotpay-cli order';
+  const params = buildCreateParams({
+    mchId,
+    mchOrderNo,
+    channelId,
+    amount,
+    currency: (opts.currency ?? (await optionalSetting(ctx, 'currency')) ?? 'CAD').toUpperCase(),
+    clientIp: opts.clientIp ?? (await optionalSetting(ctx, 'clientIp')) ?? '127.0.0.1',
+    device: opts.device ?? (await optionalSetting(ctx, 'device')) ?? 'WEB',
+    ...(osType ? { osType } : {}),
+    notifyUrl,
+    ...(returnUrl ? { returnUrl } : {}),
+    subject,
+    body: opts.body ?? subject,
+    jobNo,
+    extra,
+    ...(opts.param2 !== undefined ? { param2: opts.param2 } : {}),
+    ...(opts.remarks !== undefined ? { remarks: opts.remarks } : {}),
+  });
+  enforceFindings(ctx, validateCreate(params), opts.strict);
+  return { params: withSign(params, key), key, mchId };
+}
+
+async function send(ctx: Context, client: GatewayClient, request: Params, key: string): Promise<CreateResult> {
+  const mchOrderNo = String(request.mchOrderNo);
+  let response: Params;
+  try {
+    response = (await client.call('create_order', request)).body;
+  } catch (err) {
+    if (err instanceof TransportError) {
+      await recordHistory(ctx, { time: ctx.now().toISOString(), type: 'create', baseUrl: client.baseUrl, request, error: err.message });
+      throw new TransportError(
+        `${err.message}; the order may exist at the gateway (mchOrderNo ${mchOrderNo})`,
+        `check with: ${queryCommand({ mchOrderNo })}`,
+      );
+    }
+    throw err;
+  }
+  const signature = checkResponseSign(response, key);
+  const channelId = String(request.channelId);
+  const trusted = signature.verdict !== 'mismatch';
+  const result: CreateResult = {
+    request,
+    response,
+    signature: signature.verdict,
+    payment: trusted ? paymentPresentation(channelId, response) : { kind: 'none', value: '' },
+  };
+  await recordHistory(ctx, {
+    time: ctx.now().toISOString(),
+    type: 'create',
+    baseUrl: client.baseUrl,
+    request,
+    response,
+    signature: signature.verdict,
+  });
+  if (signature.verdict === 'unverifiable' && !ctx.json) ctx.warn(`response sign not checked: ${signature.reason}`);
+  if (signature.verdict === 'absent' && outcome(response).ok) ctx.warn('the response carries no sign: it cannot be checked');
+  return result;
+}
+
+function jsonDocument(result: CreateResult, waited?: QueryResult): Record<string, unknown> {
+  return {
+    request: result.request,
+    response: result.response,
+    signature: result.signature,
+    payment: { kind: result.payment.kind, value: result.payment.value },
+    ...(waited ? { status: waited.status ?? null, statusText: waited.statusText, paid: waited.paid } : {}),
+  };
+}
+
+export async function runCreate(opts: CreateOptions, ctx: Context, gateway?: { baseUrl: string }): Promise<void> {
+  const timeoutSeconds = parseWaitTimeout(opts.waitTimeout);
+  const { params: request, key, mchId } = await buildRequest(opts, ctx);
+
+  if (opts.dryRun) {
+    const baseUrl = gateway?.baseUrl ?? (await requireSetting(ctx, 'baseUrl', 'to build the request'));
+    const url = `${baseUrl.replace(/\/+$/, '')}/create_order`;
+    const curl = curlCommand(url, request);
+    if (ctx.json) {
+      ctx.printJson({ request, curl });
+      return;
+    }
+    ctx.out(ctx.color.bold('Signed request (nothing sent):'));
+    ctx.out(JSON.stringify(request, null, 2));
+    ctx.out('');
+    ctx.out(ctx.color.dim(`# signed with key ${maskKey(key)}; form body: ${formBody(request).length} bytes`));
+    ctx.out(curl);
+    return;
+  }
+
+  const client = await openGateway(ctx, { ...(opts.caFile ? { caFile: opts.caFile } : {}), ...(gateway ?? {}) });
+  try {
+    const result = await send(ctx, client, request, key);
+    const verdict = outcome(result.response);
+    const mismatch = result.signature === 'mismatch';
+    if (!verdict.ok || mismatch || !opts.wait) {
+      if (ctx.json) ctx.printJson(jsonDocument(result));
+    }
+    if (mismatch) {
+      throw new SignatureError(
+        'the create_order answer has a forged or wrong sign: its payment data is not shown',
+        `check the merchant key, then ${queryCommand({ mchOrderNo: String(request.mchOrderNo) })}`,
+      );
+    }
+    if (!verdict.ok) throw new GatewayError(`create_order FAIL: ${verdict.message}`);
+
+    const channelId = String(request.channelId);
+    if (!ctx.json) {
+      renderOrderSummary(ctx, 'order created', request, result.response);
+      ctx.out(`  ${signatureLine(ctx, result.signature)}`);
+      renderPayment(ctx, channelId, result.payment);
+    }
+    if (!opts.wait) return;
+
+    const ref = { mchOrderNo: String(request.mchOrderNo) };
+    const spinner = startSpinner(ctx, 'waiting for payment…');
+    let waited: QueryResult;
+    try {
+      waited = await waitForFinal(ctx, client, mchId, key, ref, {
+        timeoutSeconds,
+        onPoll: (r, ms) => spinner.update(`waiting for payment… ${r?.statusText ?? 'no answer yet'} (${Math.round(ms / 1000)} s)`),
+      });
+    } finally {
+      spinner.stop();
+    }
+    if (ctx.json) ctx.printJson(jsonDocument(result, waited));
+    else ctx.out(waited.paid ? `${ctx.color.green('✓ paid')}  ${waited.statusText}` : `${ctx.color.yellow('●')} ${waited.statusText}`);
+    if (!waited.paid) throw unpaidError(waited, timeoutSeconds);
+  } finally {
+    await client.close();
+  }
+}

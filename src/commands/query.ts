@@ -1,0 +1,71 @@
+// `iotpay query`: an order's status by mchOrderNo or payOrderId, optionally waiting until it is paid or cancelled.
+import type { Context } from '../context.js';
+import { requireSetting } from '../credentials.js';
+import { UsageError } from '../errors.js';
+import { openGateway } from '../gateway/client.js';
+import { queryOnce, unpaidError, waitForFinal, type OrderRef, type QueryResult } from '../gateway/query.js';
+import { renderQuery, signatureLine } from '../render/payment.js';
+import { startSpinner } from '../render/spinner.js';
+
+export interface QueryOptions {
+  mchOrderNo?: string;
+  payOrderId?: string;
+  wait: boolean;
+  waitTimeout?: string;
+  caFile?: string;
+}
+
+export function orderRef(opts: { mchOrderNo?: string; payOrderId?: string }): OrderRef {
+  if (opts.mchOrderNo && opts.payOrderId) throw new UsageError('give --mch-order-no or --pay-order-id, not both');
+  if (opts.payOrderId) return { payOrderId: opts.payOrderId };
+  if (opts.mchOrderNo) return { mchOrderNo: opts.mchOrderNo };
+  throw new UsageError('which order? pass --mch-order-no <no> or --pay-order-id <id>');
+}
+
+function jsonDocument(result: QueryResult): Record<string, unknown> {
+  return {
+    response: result.response,
+    signature: result.signature,
+    status: result.status ?? null,
+    statusText: result.statusText,
+    paid: result.paid,
+  };
+}
+
+export function parseWaitTimeout(text: string | undefined): number {
+  if (text === undefined) return 300;
+  if (!/^\d{1,6}$/.test(text) || Number(text) === 0) throw new UsageError(`--wait-timeout must be a whole number of seconds, got "${text}"`);
+  return Number(text);
+}
+
+export async function runQuery(opts: QueryOptions, ctx: Context, gateway?: { baseUrl: string }): Promise<void> {
+  const ref = orderRef(opts);
+  const timeoutSeconds = parseWaitTimeout(opts.waitTimeout);
+  const mchId = await requireSetting(ctx, 'mchId', 'to query an order');
+  const key = await requireSetting(ctx, 'key', 'to sign the query');
+  const client = await openGateway(ctx, { ...(opts.caFile ? { caFile: opts.caFile } : {}), ...(gateway ?? {}) });
+  try {
+    let result: QueryResult;
+    if (opts.wait) {
+      const spinner = startSpinner(ctx, 'waiting for payment…');
+      try {
+        result = await waitForFinal(ctx, client, mchId, key, ref, {
+          timeoutSeconds,
+          onPoll: (r, ms) => spinner.update(`waiting for payment… ${r?.statusText ?? 'no answer yet'} (${Math.round(ms / 1000)} s)`),
+        });
+      } finally {
+        spinner.stop();
+      }
+    } else {
+      result = await queryOnce(client, mchId, key, ref);
+    }
+    if (ctx.json) ctx.printJson(jsonDocument(result));
+    else {
+      renderQuery(ctx, result.response, result.statusText, result.paid);
+      ctx.out(`  ${signatureLine(ctx, result.signature)}`);
+    }
+    if (opts.wait && !result.paid) throw unpaidError(result, timeoutSeconds);
+  } finally {
+    await client.close();
+  }
+}

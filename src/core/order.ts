@@ -1,0 +1,165 @@
+// create_order and query_order parameter sets: building them from inputs and checking them against the documented rules.
+import type { FieldValue } from './canonical.js';
+import { findChannel } from './channels.js';
+import { MAX_AMOUNT } from './money.js';
+
+export type Params = Record<string, FieldValue>;
+
+/** Documented String(n) limits of create_order fields, in UTF-16 units as the Java gateway counts. */
+export const FIELD_LIMITS: Readonly<Record<string, number>> = {
+  mchId: 30,
+  mchOrderNo: 30,
+  channelId: 24,
+  currency: 3,
+  clientIp: 32,
+  device: 64,
+  osType: 10,
+  notifyUrl: 200,
+  subject: 64,
+  body: 255,
+  param1: 64,
+  param2: 64,
+  extra: 512,
+  returnUrl: 200,
+  jobNo: 50,
+  remarks: 200,
+};
+
+export const CREATE_REQUIRED = ['mchId', 'mchOrderNo', 'channelId', 'currency', 'amount', 'clientIp', 'notifyUrl', 'subject', 'body', 'jobNo'] as const;
+
+export interface Finding {
+  field: string;
+  message: string;
+  /** Errors stop the request; warnings are printed (errors too with --strict). */
+  severity: 'error' | 'warning';
+}
+
+export interface CreateInput {
+  mchId: string;
+  mchOrderNo: string;
+  channelId: string;
+  amount: number;
+  currency: string;
+  clientIp: string;
+  device?: string;
+  osType?: string;
+  notifyUrl: string;
+  returnUrl?: string;
+  subject: string;
+  body: string;
+  jobNo: string;
+  extra?: Record<string, unknown>;
+  param2?: string;
+  remarks?: string;
+}
+
+/**
+ * The create_order params in the seed's order. `extra` becomes a compact JSON
+ * string; `param1` is never sent (the gateway puts mchOrderNo there in the notify).
+ */
+export function buildCreateParams(input: CreateInput): Params {
+  const params: Params = {
+    mchId: input.mchId,
+    mchOrderNo: input.mchOrderNo,
+    channelId: input.channelId,
+    currency: input.currency,
+    amount: input.amount,
+    clientIp: input.clientIp,
+    device: input.device,
+    osType: input.osType,
+    notifyUrl: input.notifyUrl,
+    returnUrl: input.returnUrl,
+    subject: input.subject,
+    body: input.body,
+    param2: input.param2,
+    extra: input.extra && Object.keys(input.extra).length > 0 ? JSON.stringify(input.extra) : undefined,
+    jobNo: input.jobNo,
+    remarks: input.remarks,
+  };
+  for (const name of Object.keys(params)) if (params[name] === undefined) delete params[name];
+  return params;
+}
+
+function isBlank(v: FieldValue): boolean {
+  return v === undefined || v === null || v === '';
+}
+
+/** The parsed `extra` object, or a finding saying why it is not one. */
+export function parseExtra(extra: FieldValue): { value?: Record<string, unknown>; problem?: string } {
+  if (isBlank(extra)) return {};
+  if (typeof extra !== 'string') return { problem: 'extra must be a JSON string inside params, not a nested object' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(extra);
+  } catch {
+    return { problem: 'extra is not valid JSON' };
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { problem: 'extra must be a JSON object' };
+  return { value: parsed as Record<string, unknown> };
+}
+
+/** Checks create_order params as the gateway would, before anything is sent. */
+export function validateCreate(params: Params): Finding[] {
+  const findings: Finding[] = [];
+  const error = (field: string, message: string) => findings.push({ field, message, severity: 'error' });
+  const warning = (field: string, message: string) => findings.push({ field, message, severity: 'warning' });
+
+  for (const field of CREATE_REQUIRED) if (isBlank(params[field])) error(field, `${field} is required`);
+
+  const amount = params.amount;
+  if (!isBlank(amount)) {
+    const n = typeof amount === 'number' ? amount : typeof amount === 'string' && /^\d+$/.test(amount) ? Number(amount) : NaN;
+    if (!Number.isInteger(n) || n <= 0 || n > MAX_AMOUNT) {
+      error('amount', `amount must be a whole number of cents from 1 to ${MAX_AMOUNT}, got ${JSON.stringify(amount)}`);
+    }
+  }
+  const currency = params.currency;
+  if (typeof currency === 'string' && currency !== '' && !/^[A-Z]{3}$/.test(currency)) {
+    error('currency', `currency must be 3 capital letters such as CAD, got "${currency}"`);
+  }
+
+  const channelId = typeof params.channelId === 'string' ? params.channelId : '';
+  const channel = findChannel(channelId);
+  if (channelId !== '' && !channel) warning('channelId', `unknown channel ${channelId}: sent as given`);
+  if (channel?.otherEndpoint) error('channelId', `${channelId} is not served by create_order (it uses another endpoint)`);
+
+  const osType = params.osType;
+  if (!isBlank(osType) && osType !== 'IOS' && osType !== 'ANDROID') error('osType', `osType must be IOS or ANDROID, got "${String(osType)}"`);
+  if (channel?.needsOsType && isBlank(osType)) error('osType', `osType (IOS or ANDROID) is required for ${channelId}`);
+  if (channel?.needsReturnUrl && isBlank(params.returnUrl)) error('returnUrl', `returnUrl is required for ${channelId}`);
+
+  const extra = parseExtra(params.extra);
+  if (extra.problem) error('extra', extra.problem);
+  for (const key of channel?.extraKeys ?? []) {
+    const value = extra.value?.[key];
+    if (value === undefined || value === null || value === '') error('extra', `extra.${key} is required for ${channelId}`);
+  }
+
+  if (!isBlank(params.param1)) warning('param1', 'param1 is filled by the gateway with mchOrderNo in the notify; leave it empty');
+
+  for (const [field, limit] of Object.entries(FIELD_LIMITS)) {
+    const value = params[field];
+    if (typeof value === 'string' && value.length > limit) {
+      warning(field, `${field} is ${value.length} characters, over the documented limit of ${limit}`);
+    }
+  }
+  return findings;
+}
+
+const BASE32 = 'ABCDEFGHJKMNPQRSTVWXYZ0123456789';
+
+/**
+ * A new mchOrderNo: `IOT` + UTC time to the millisecond + 8 random characters,
+ * 28 characters, sorting by time.
+ */
+export function generateOrderNo(now: Date, randomBytes: (n: number) => Uint8Array, prefix = 'IOT'): string {
+  const iso = now.toISOString(); // 2026-11-29T18:55:48.123Z
+  const stamp = iso.slice(0, 23).replace(/[-:T.]/g, '');
+  const random = Array.from(randomBytes(8), (b) => BASE32[b % 32]).join('');
+  return `${prefix}${stamp}${random}`;
+}
+
+/** query_order params: the merchant and exactly one of payOrderId / mchOrderNo. */
+export function buildQueryParams(mchId: string, by: { payOrderId?: string; mchOrderNo?: string }): Params {
+  return by.payOrderId ? { mchId, payOrderId: by.payOrderId } : { mchId, mchOrderNo: by.mchOrderNo };
+}

@@ -1,0 +1,199 @@
+// The HTTP client for the gateway (undici): params= form transport, one dispatcher, bounded bodies, mapped errors.
+import { readFileSync } from 'node:fs';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type { Context } from '../context.js';
+import type { Params } from '../core/order.js';
+import type { Response } from '../core/response.js';
+import { requireSetting } from '../credentials.js';
+import { checkBaseUrl } from '../config/settings.js';
+import { TransportError, UsageError } from '../errors.js';
+import { VERSION } from '../version.js';
+
+export type Endpoint = 'create_order' | 'query_order' | 'refund_order';
+
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+export interface GatewayAnswer {
+  status: number;
+  body: Response;
+  /** The server's Date header, for clock-skew checks. */
+  date?: string;
+}
+
+export interface GatewayClient {
+  baseUrl: string;
+  timeoutMs: number;
+  call: (endpoint: Endpoint, params: Params) => Promise<GatewayAnswer>;
+  close: () => Promise<void>;
+}
+
+/** The one `params=<json>` form field the gateway reads. */
+export function formBody(params: Params): string {
+  return new URLSearchParams({ params: JSON.stringify(params) }).toString();
+}
+
+function envFirst(env: NodeJS.ProcessEnv, ...names: string[]): string | undefined {
+  for (const name of names) if (env[name]) return env[name];
+  return undefined;
+}
+
+/** One dispatcher for every request: timeouts, optional proxy from the environment, optional CA file. */
+export function createDispatcher(env: NodeJS.ProcessEnv, timeoutMs: number, caFile?: string): Dispatcher {
+  let ca: Buffer | undefined;
+  if (caFile) {
+    try {
+      ca = readFileSync(caFile);
+    } catch (err) {
+      throw new UsageError(`cannot read --ca-file ${caFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  const connect = { timeout: timeoutMs, ...(ca ? { ca } : {}) };
+  const common = { connect, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
+  const httpProxy = envFirst(env, 'HTTP_PROXY', 'http_proxy');
+  const httpsProxy = envFirst(env, 'HTTPS_PROXY', 'https_proxy');
+  if (httpProxy || httpsProxy) {
+    return new EnvHttpProxyAgent({
+      ...common,
+      ...(httpProxy ? { httpProxy } : {}),
+      ...(httpsProxy ? { httpsProxy } : {}),
+      noProxy: envFirst(env, 'NO_PROXY', 'no_proxy') ?? '',
+    });
+  }
+  return new Agent(common);
+}
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_NOT_YET_VALID',
+]);
+
+/** One line saying what went wrong on the wire. */
+export function describeTransportError(err: unknown, url: URL, timeoutMs: number): string {
+  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e.code ?? e.cause?.code;
+  const host = url.host;
+  if (e.name === 'TimeoutError' || e.name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return `no answer from ${host} within ${timeoutMs} ms (timeout)`;
+  }
+  if (code === 'ECONNREFUSED') return `connection to ${host} refused`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot resolve ${url.hostname} (DNS)`;
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return `connection to ${host} was reset`;
+  if (code && TLS_CODES.has(code)) {
+    return `TLS certificate of ${host} is not trusted (${code}); pass --ca-file <pem> to trust a private CA`;
+  }
+  if (code?.startsWith('ERR_TLS') || code?.startsWith('ERR_SSL')) return `TLS handshake with ${host} failed (${code})`;
+  return `request to ${host} failed: ${e.message ?? String(err)}${code ? ` (${code})` : ''}`;
+}
+
+async function readBounded(body: AsyncIterable<Buffer> & { destroy?: () => void }, host: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_RESPONSE_BYTES) {
+      body.destroy?.();
+      throw new TransportError(`the answer from ${host} is larger than 1 MiB: not a gateway response`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function snippet(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 60 ? `${flat.slice(0, 60)}…` : flat;
+}
+
+/** POSTs one signed params set and returns the JSON object the gateway answered. */
+export async function postParams(
+  dispatcher: Dispatcher,
+  baseUrl: string,
+  endpoint: Endpoint,
+  params: Params,
+  timeoutMs: number,
+): Promise<GatewayAnswer> {
+  const url = new URL(`${baseUrl.replace(/\/+$/, '')}/${endpoint}`);
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await request(url, {
+      method: 'POST',
+      dispatcher,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+        'user-agent': `iotpay-cli/${VERSION}`,
+      },
+      body: formBody(params),
+      signal: AbortSignal.timeout(timeoutMs),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+  } catch (err) {
+    throw new TransportError(describeTransportError(err, url, timeoutMs));
+  }
+  const { statusCode, headers } = res;
+  let raw: string;
+  try {
+    if (statusCode >= 300 && statusCode < 400) {
+      res.body.destroy();
+      const location = headers.location ? ` to ${String(headers.location)}` : '';
+      throw new TransportError(`${url.host} answered HTTP ${statusCode} (redirect${location}): not followed, the params were not re-sent`);
+    }
+    const length = Number(headers['content-length']);
+    if (Number.isFinite(length) && length > MAX_RESPONSE_BYTES) {
+      res.body.destroy();
+      throw new TransportError(`the answer from ${url.host} is larger than 1 MiB: not a gateway response`);
+    }
+    raw = await readBounded(res.body, url.host);
+  } catch (err) {
+    if (err instanceof TransportError) throw err;
+    throw new TransportError(describeTransportError(err, url, timeoutMs));
+  }
+  if (statusCode < 200 || statusCode >= 300) {
+    throw new TransportError(`${url.host} answered HTTP ${statusCode}${raw ? `: ${snippet(raw)}` : ''}`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    throw new TransportError(`the answer from ${url.host} is not JSON${raw ? ` (it starts "${snippet(raw).slice(0, 30)}")` : ' (empty body)'}`);
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new TransportError(`the answer from ${url.host} is JSON but not an object`);
+  }
+  const date = headers.date;
+  return { status: statusCode, body: body as Response, ...(typeof date === 'string' ? { date } : {}) };
+}
+
+export interface GatewayOptions {
+  caFile?: string;
+  /** Overrides the configured base URL (the in-process sandbox). */
+  baseUrl?: string;
+}
+
+/** Resolves base URL and timeout from the settings, refuses plain http off loopback, and opens the client. */
+export async function openGateway(ctx: Context, opts: GatewayOptions = {}): Promise<GatewayClient> {
+  const baseUrl = opts.baseUrl ?? (await requireSetting(ctx, 'baseUrl', 'to reach the gateway'));
+  const problem = checkBaseUrl(baseUrl);
+  if (problem) throw new UsageError(`base URL refused: ${problem}`);
+  const timeoutText = await requireSetting(ctx, 'timeout', 'to reach the gateway');
+  if (!/^[1-9]\d{0,7}$/.test(timeoutText)) throw new UsageError(`timeout must be a whole number of milliseconds, got "${timeoutText}"`);
+  const timeoutMs = Number(timeoutText);
+  const dispatcher = ctx.dispatcher ?? createDispatcher(ctx.env, timeoutMs, opts.caFile);
+  return {
+    baseUrl,
+    timeoutMs,
+    call: (endpoint, params) => {
+      ctx.debug(`POST ${baseUrl.replace(/\/+$/, '')}/${endpoint}`);
+      return postParams(dispatcher, baseUrl, endpoint, params, timeoutMs);
+    },
+    close: async () => {
+      if (!ctx.dispatcher) await dispatcher.close();
+    },
+  };
+}

@@ -1,0 +1,124 @@
+// query_order once, and polling it until the order is paid, cancelled or the wait runs out.
+import type { Context } from '../context.js';
+import { buildQueryParams } from '../core/order.js';
+import { checkResponseSign, orderStatus, outcome, type Response, type SignatureVerdict } from '../core/response.js';
+import { withSign } from '../core/sign.js';
+import { isFinal, isPaid, statusText } from '../core/status.js';
+import { CancelError, CliError, GatewayError, SignatureError, TransportError } from '../errors.js';
+import type { GatewayClient } from './client.js';
+
+export interface OrderRef {
+  payOrderId?: string;
+  mchOrderNo?: string;
+}
+
+export interface QueryResult {
+  response: Response;
+  signature: SignatureVerdict;
+  status?: number;
+  statusText: string;
+  paid: boolean;
+}
+
+export function describeRef(ref: OrderRef): string {
+  return ref.payOrderId ? `payOrderId ${ref.payOrderId}` : `mchOrderNo ${ref.mchOrderNo}`;
+}
+
+export function queryCommand(ref: OrderRef): string {
+  return ref.payOrderId ? `iotpay query --pay-order-id ${ref.payOrderId}` : `iotpay query --mch-order-no ${ref.mchOrderNo}`;
+}
+
+/** One signed query_order; FAIL exits 1 with the gateway's words, a forged answer exits 4. */
+export async function queryOnce(client: GatewayClient, mchId: string, key: string, ref: OrderRef): Promise<QueryResult> {
+  const params = withSign(buildQueryParams(mchId, ref), key);
+  const { body } = await client.call('query_order', params);
+  const result = outcome(body);
+  const signature = checkResponseSign(body, key);
+  if (signature.verdict === 'mismatch') {
+    throw new SignatureError(`the query_order answer's sign does not match (${signature.reason}): not trusting its status`);
+  }
+  if (!result.ok) throw new GatewayError(`query_order FAIL: ${result.message}`);
+  const status = orderStatus(body);
+  return {
+    response: body,
+    signature: signature.verdict,
+    ...(status === undefined ? {} : { status }),
+    statusText: statusText(status),
+    paid: isPaid(status),
+  };
+}
+
+export interface WaitOptions {
+  timeoutSeconds: number;
+  /** Called after each poll: for a spinner line. */
+  onPoll?: (result: QueryResult | undefined, elapsedMs: number) => void;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new CancelError());
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new CancelError());
+      },
+      { once: true },
+    );
+  });
+}
+
+/**
+ * Polls with backoff (1 s growing to 5 s) until paid or cancelled, or the wait
+ * runs out. Transport errors are retried until then; Ctrl-C exits 130 and says
+ * how to check the order later.
+ */
+export async function waitForFinal(
+  ctx: Context,
+  client: GatewayClient,
+  mchId: string,
+  key: string,
+  ref: OrderRef,
+  opts: WaitOptions,
+): Promise<QueryResult> {
+  const started = Date.now();
+  const deadline = started + opts.timeoutSeconds * 1000;
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  let delay = 1000;
+  let last: QueryResult | undefined;
+  try {
+    for (;;) {
+      try {
+        last = await queryOnce(client, mchId, key, ref);
+        if (isFinal(last.status)) return last;
+      } catch (err) {
+        if (!(err instanceof TransportError)) throw err;
+        ctx.warn(`${err.message}; still waiting`);
+      }
+      opts.onPoll?.(last, Date.now() - started);
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      await sleep(Math.min(delay, left), controller.signal);
+      delay = Math.min(5000, Math.round(delay * 1.5));
+    }
+  } catch (err) {
+    if (err instanceof CancelError) {
+      throw new CancelError(`stopped waiting; the order may still be paid: check with ${queryCommand(ref)}`);
+    }
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  if (!last) throw new TransportError(`no answer to query_order for ${describeRef(ref)} during the wait`);
+  return last;
+}
+
+/** Exit 1 after a wait that ended unpaid (cancelled or timed out). */
+export function unpaidError(result: QueryResult, timedOutAfter?: number): CliError {
+  return isFinal(result.status)
+    ? new GatewayError(`order ${result.statusText}: not paid`)
+    : new GatewayError(`not paid after ${timedOutAfter ?? 0} s (status: ${result.statusText})`, 'raise --wait-timeout, or check later with iotpay query');
+}

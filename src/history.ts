@@ -1,0 +1,59 @@
+// history.jsonl in the config folder: one line for every order and refund this machine made, never the key.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Context } from './context.js';
+
+export interface HistoryEntry {
+  time: string;
+  type: 'create' | 'refund';
+  /** Base URL the request went to. */
+  baseUrl: string;
+  request: Record<string, unknown>;
+  response?: Record<string, unknown>;
+  signature?: string;
+  /** Transport error text when no answer came. */
+  error?: string;
+  sandbox?: boolean;
+}
+
+async function historyPath(ctx: Context): Promise<string> {
+  const store = await ctx.settings.configStore();
+  return path.join(store.dir, 'history.jsonl');
+}
+
+/**
+ * Appends one line with a single O_APPEND write, so concurrent runs never
+ * interleave. Failure to record is a warning, not a failed order.
+ */
+export async function recordHistory(ctx: Context, entry: HistoryEntry): Promise<void> {
+  try {
+    const file = await historyPath(ctx);
+    const line = Buffer.from(ctx.redact(JSON.stringify(entry)) + '\n', 'utf8');
+    const fd = fs.openSync(file, 'a', 0o600);
+    try {
+      fs.writeSync(fd, line);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (err) {
+    ctx.warn(`could not record this order in history: ${(err as Error).message}`);
+  }
+}
+
+/** The last `limit` entries, oldest first; unreadable lines are skipped with a warning. */
+export async function readHistory(ctx: Context, limit: number): Promise<HistoryEntry[]> {
+  const file = await historyPath(ctx);
+  if (!fs.existsSync(file)) return [];
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const entries: HistoryEntry[] = [];
+  let bad = 0;
+  for (const line of lines.slice(-limit)) {
+    try {
+      entries.push(JSON.parse(line) as HistoryEntry);
+    } catch {
+      bad++;
+    }
+  }
+  if (bad > 0) ctx.warn(`${bad} unreadable line(s) in ${file} were skipped`);
+  return entries;
+}

@@ -1,0 +1,16 @@
+// Terminal QR codes (qrcode-terminal): ANSI blocks on a colour terminal, Unicode half blocks elsewhere.
+import qrcode from 'qrcode-terminal';
+
+export interface QrStyle {
+  /** ANSI background colours (two columns a module); false gives half blocks with no escape codes. */
+  ansi: boolean;
+}
+
+/** The QR of `text` as terminal text; the half-block form survives files, pipes and pagers. */
+export function renderQr(text: string, style: QrStyle): string {
+  let art = '';
+  qrcode.generate(text, { small: !style.ansi }, (output: string) => {
+    art = output;
+  });
+  return art.replace(/\n+$/, '');
+}

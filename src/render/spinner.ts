@@ -1,0 +1,30 @@
+// A one-line progress indicator on stderr, shown only when stderr is a terminal.
+import type { Context } from '../context.js';
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+export interface Spinner {
+  update: (text: string) => void;
+  stop: () => void;
+}
+
+export function startSpinner(ctx: Context, text: string): Spinner {
+  const stream = ctx.streams.stderr;
+  if (!stream.isTTY || ctx.json) return { update: () => {}, stop: () => {} };
+  let frame = 0;
+  let current = text;
+  const draw = () => stream.write(`\r\x1b[2K${ctx.errColor.cyan(FRAMES[frame++ % FRAMES.length]!)} ${current}`);
+  draw();
+  const timer = setInterval(draw, 100);
+  timer.unref();
+  return {
+    update: (t) => {
+      current = t;
+      draw();
+    },
+    stop: () => {
+      clearInterval(timer);
+      stream.write('\r\x1b[2K');
+    },
+  };
+}
