@@ -31,6 +31,15 @@ export async function main(
     writeErr: (s) => stderr.write(s),
   });
   const verbose = argv.includes('--verbose');
+  // A failure outside the awaited chain (a stray stream error) still ends with one line, not a crash dump.
+  const crash = (err: unknown) => {
+    stderr.write(errorLine(base, err, verbose, ctx) + '\n');
+    process.exit(ExitCode.GatewayFail);
+  };
+  if (base.streams.stdout === process.stdout) {
+    process.on('uncaughtException', crash);
+    process.on('unhandledRejection', crash);
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.Ok;

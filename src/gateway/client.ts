@@ -137,6 +137,8 @@ export async function postParams(
     throw new TransportError(describeTransportError(err, url, timeoutMs));
   }
   const { statusCode, headers } = res;
+  // Destroying the body early (redirects, oversize answers) must not surface as an unhandled 'error'.
+  res.body.on('error', () => {});
   let raw: string;
   try {
     if (statusCode >= 300 && statusCode < 400) {

@@ -54,3 +54,55 @@ describe('on a terminal', () => {
     }
   });
 });
+
+describe('create on a terminal', () => {
+  it('asks for the channel (list), amount (checked as cents) and notify URL, then creates', async () => {
+    const { startGatewayStub, json } = await import('../helpers/gateway-stub.js');
+    const stub = await startGatewayStub();
+    try {
+      stub.handle((req, res) =>
+        json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: 'P9', mchOrderNo: req.params?.mchOrderNo, qr_code: 'https://qr.alipay.com/t1' }, CANARY),
+      );
+      const pty = runOnPty(['create'], {
+        IOTPAY_CONFIG_DIR: path.join(root, 'e'),
+        IOTPAY_KEY: CANARY,
+        IOTPAY_MCH_ID: '1',
+        IOTPAY_JOB_NO: 'bob',
+        IOTPAY_BASE_URL: stub.baseUrl,
+      });
+      await pty.waitFor('Channel');
+      await pty.waitFor('customer scans a QR with WeChat');
+      pty.write('\x1b[B\x1b[B\x1b[B'); // down to ALIPAY_QR, the fourth
+      await pty.waitFor('customer scans a QR with Alipay');
+      pty.write('\r');
+      await pty.waitFor('Amount in cents');
+      pty.write('28.65\r');
+      await pty.waitFor('did you mean 2865?');
+      pty.write('\x7f\x7f\x7f\x7f\x7f2865\r');
+      await pty.waitFor('Notify URL');
+      pty.write('https://shop.example/n\r');
+      expect(await pty.exited).toBe(0);
+      expect(pty.output()).toContain('28.65 CAD · ALIPAY_QR');
+      expect(pty.output()).toMatch(/\x1b\[4[07]m/); // ANSI QR on a colour terminal
+      expect(stub.requests).toHaveLength(1);
+      expect(stub.requests[0]!.params).toMatchObject({ channelId: 'ALIPAY_QR', amount: 2865, notifyUrl: 'https://shop.example/n' });
+      expect(pty.output()).not.toContain(CANARY);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('Ctrl-C at the channel prompt exits 130 with nothing sent', async () => {
+    const { startGatewayStub } = await import('../helpers/gateway-stub.js');
+    const stub = await startGatewayStub();
+    try {
+      const pty = runOnPty(['create'], { IOTPAY_CONFIG_DIR: path.join(root, 'f'), IOTPAY_KEY: CANARY, IOTPAY_BASE_URL: stub.baseUrl });
+      await pty.waitFor('Channel');
+      pty.write('\x03');
+      expect(await pty.exited).toBe(130);
+      expect(stub.requests).toHaveLength(0);
+    } finally {
+      await stub.close();
+    }
+  });
+});

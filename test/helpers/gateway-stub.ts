@@ -22,9 +22,13 @@ export interface GatewayStub {
   close: () => Promise<void>;
 }
 
-/** Answers with a JSON object, signed with `key` unless `sign` is given (or null for none). */
+/** The seed's own sign on a response with a nested retParams, which no client can recompute. */
+const NESTED_SIGN = 'AC0F46954BC50C12C0A3F3259E205854';
+
+/** Answers with a JSON object, signed with `key` when given (nested values get an opaque sign, as the gateway's). */
 export function json(res: http.ServerResponse, body: Record<string, unknown>, key?: string, status = 200): void {
-  const out = key ? { ...body, sign: signFields(body as never, key) } : body;
+  const nested = Object.values(body).some((v) => v !== null && typeof v === 'object');
+  const out = key ? { ...body, sign: nested ? NESTED_SIGN : signFields(body as never, key) } : body;
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(out));
 }

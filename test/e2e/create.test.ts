@@ -1,0 +1,361 @@
+// create/query/qr/history on the built binary against a gateway stub on 127.0.0.1.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sign as signFields, verify } from '../../src/core/sign.js';
+import { runCli, tempDir, type RunResult } from '../helpers/cli.js';
+import { json, startGatewayStub, type GatewayStub } from '../helpers/gateway-stub.js';
+import { decodeHalfBlockQr } from '../helpers/qr-decode.js';
+
+const CANARY = 'CANARY-k3y-0123456789-zz';
+let stub: GatewayStub;
+let dir: string;
+const results: RunResult[] = [];
+
+beforeAll(async () => {
+  stub = await startGatewayStub();
+});
+afterAll(() => stub.close());
+beforeEach(() => {
+  dir = tempDir();
+  stub.requests.length = 0;
+});
+afterEach(() => {
+  for (const r of results.splice(0)) {
+    expect(r.stdout).not.toContain(CANARY);
+    expect(r.stderr).not.toContain(CANARY);
+  }
+  const history = path.join(dir, 'history.jsonl');
+  if (fs.existsSync(history)) expect(fs.readFileSync(history, 'utf8')).not.toContain(CANARY);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function env(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    IOTPAY_CONFIG_DIR: dir,
+    IOTPAY_KEY: CANARY,
+    IOTPAY_MCH_ID: '10000701',
+    IOTPAY_JOB_NO: 'alice',
+    IOTPAY_BASE_URL: stub.baseUrl,
+    ...extra,
+  };
+}
+
+async function iotpay(args: string[], extra: Record<string, string> = {}): Promise<RunResult> {
+  const r = await runCli(args, { env: env(extra) });
+  results.push(r);
+  return r;
+}
+
+const NOTIFY = ['--notify-url', 'https://shop.example/notify'];
+
+/** A signed SUCCESS answer for the order in the request, plus channel fields. */
+function success(fields: Record<string, unknown>) {
+  return (req: { params?: Record<string, unknown> }, res: import('node:http').ServerResponse) =>
+    json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: 'P0001', mchOrderNo: req.params?.mchOrderNo, ...fields }, CANARY);
+}
+
+describe('create: bytes on the wire', () => {
+  it('POSTs one params form field with a signed JSON object', async () => {
+    stub.handle(success({ codeUrl: 'weixin://wxpay/bizpayurl?pr=abc', prepayId: 'wx1' }));
+    const r = await iotpay(['create', '--channel', 'WX_NATIVE', '--amount', '2865', ...NOTIFY, '--param2', 'p2']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(stub.requests).toHaveLength(1);
+    const req = stub.requests[0]!;
+    expect(req.method).toBe('POST');
+    expect(req.url).toBe('/v1/create_order');
+    expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(req.headers['user-agent']).toMatch(/^iotpay-cli\/\d+\.\d+\.\d+/);
+    expect([...new URLSearchParams(req.body).keys()]).toEqual(['params']);
+    const p = req.params!;
+    expect(p.amount).toBe(2865);
+    expect(typeof p.extra).toBe('string');
+    expect(JSON.parse(p.extra as string)).toEqual({ productId: p.mchOrderNo });
+    expect(p).toMatchObject({ mchId: '10000701', channelId: 'WX_NATIVE', currency: 'CAD', jobNo: 'alice', clientIp: '127.0.0.1', device: 'WEB', param2: 'p2' });
+    expect('param1' in p).toBe(false);
+    expect(String(p.mchOrderNo).length).toBeLessThanOrEqual(30);
+    expect(verify(p as never, CANARY).status).toBe('valid');
+  });
+});
+
+describe('create: presentation per channel', () => {
+  it('WX_NATIVE: a half-block QR (no escape codes when piped) that scans back to codeUrl', async () => {
+    const codeUrl = 'weixin://wxpay/bizpayurl?pr=Zx81Kq';
+    stub.handle(success({ codeUrl, prepayId: 'wx1' }));
+    const r = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '2865', ...NOTIFY]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/\x1b\[/);
+    expect(r.stdout).toMatch(/[▀▄█]/);
+    expect(decodeHalfBlockQr(r.stdout)).toBe(codeUrl);
+    expect(r.stdout).toContain(codeUrl);
+    expect(r.stdout).toContain('28.65 CAD');
+    expect(r.stdout).toContain('payOrderId  P0001');
+    expect(r.stdout).toContain('response sign verified');
+  });
+
+  const cases: Array<[string, string[], Record<string, unknown>, string]> = [
+    ['ALIPAY_QR', [], { qr_code: 'https://qr.alipay.com/bax123' }, 'https://qr.alipay.com/bax123'],
+    ['UPI_QR', [], { qrCode: 'https://qr.95516.com/00010000/x' }, 'https://qr.95516.com/00010000/x'],
+  ];
+  it.each(cases)('%s: QR of the answer', async (channel, args, fields, value) => {
+    stub.handle(success(fields));
+    const r = await iotpay(['create', '-c', channel, '-a', '100', ...NOTIFY, ...args]);
+    expect(r.code).toBe(0);
+    expect(decodeHalfBlockQr(r.stdout)).toBe(value);
+  });
+
+  const links: Array<[string, string[], Record<string, unknown>, string, string]> = [
+    ['ALIPAY_PC', ['--return-url', 'https://shop.example/r'], { payUrl: '<form/>', retParams: { url: 'https://ac.alipay.com/pay?x=1', tradeNo: 'T1' } }, 'redirect', 'https://ac.alipay.com/pay?x=1'],
+    ['ALIPAY_WAP', ['--return-url', 'https://shop.example/r', '--os-type', 'ios'], { retParams: { alipayUrl: 'https://invoice.iotpay.ca/wap?x' } }, 'redirect', 'https://invoice.iotpay.ca/wap?x'],
+    ['ALIPAY_MOBILE', ['--return-url', 'https://shop.example/r', '--os-type', 'ANDROID'], { payParams: 'alipayconnect://platformapi/acwallet?code=1', retParams: { url: 'https://render.alipay.com/x' } }, 'scheme', 'alipayconnect://platformapi/acwallet?code=1'],
+    ['UPI_SEQ', [], { payUrl: 'https://unionpay.example/pay', retParams: { unionpayUrl: 'https://unionpay.example/redirect' } }, 'redirect', 'https://unionpay.example/redirect'],
+    ['WX_APP', ['--app-id', 'wxapp1'], { payParams: { appid: 'wxapp1', prepayid: 'wx2' } }, 'sdk', '{"appid":"wxapp1","prepayid":"wx2"}'],
+    ['WX_JSAPI', ['--open-id', 'o1', '--app-id', 'a1'], { payParams: '{"timeStamp":"1","package":"prepay_id=wx3"}' }, 'sdk', '{"timeStamp":"1","package":"prepay_id=wx3"}'],
+    ['UPI_APP', [], { payParams: { tn: '123' } }, 'sdk', '{"tn":"123"}'],
+    ['CC_PAX', [], { extra: '{"cardType":"M","authNum":"01046Z"}' }, 'card', '{"cardType":"M","authNum":"01046Z"}'],
+  ];
+  it.each(links)('%s: %s data in human output and --json', async (channel, args, fields, kind, value) => {
+    stub.handle(success(fields));
+    const human = await iotpay(['create', '-c', channel, '-a', '100', ...NOTIFY, ...args]);
+    expect(human.code, human.stderr).toBe(0);
+    if (kind === 'sdk' || kind === 'card') expect(human.stdout).toContain(JSON.stringify(JSON.parse(value), null, 2).split('\n')[1]!.trim());
+    else expect(human.stdout).toContain(value);
+    const r = await iotpay(['create', '-c', channel, '-a', '100', ...NOTIFY, ...args, '--json']);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.payment).toEqual({ kind, value });
+    expect(['verified', 'unverifiable']).toContain(doc.signature);
+    if (channel === 'WX_JSAPI') expect(JSON.parse(stub.requests.at(-1)!.params!.extra as string)).toEqual({ openId: 'o1', appId: 'a1', type: 'minipay' });
+    if (channel === 'ALIPAY_WAP') expect(stub.requests.at(-1)!.params!.osType).toBe('IOS');
+  });
+
+  it('--json is one clean document: request, response, signature, payment', async () => {
+    stub.handle(success({ codeUrl: 'weixin://x', prepayId: 'p' }));
+    const r = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(Object.keys(doc)).toEqual(['request', 'response', 'signature', 'payment']);
+    expect(doc.signature).toBe('verified');
+    expect(doc.payment).toEqual({ kind: 'qr', value: 'weixin://x' });
+    expect(doc.request.sign).toMatch(/^[0-9A-F]{32}$/);
+    expect(r.stdout).not.toMatch(/[▀▄█]|\x1b/);
+  });
+});
+
+describe('create: exit codes', () => {
+  it('1: retCode FAIL with the gateway words; resCode FAIL with errCode', async () => {
+    stub.handle((_req, res) => json(res, { retCode: 'FAIL', retMsg: 'Verify sign failed' }));
+    const r = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: create_order FAIL: Verify sign failed\n');
+    stub.handle((_req, res) => json(res, { retCode: 'SUCCESS', resCode: 'FAIL', errCode: 'ORDERPAID', errCodeDes: 'order already paid' }, CANARY));
+    const j = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--json']);
+    expect(j.code).toBe(1);
+    expect(JSON.parse(j.stdout).response.errCode).toBe('ORDERPAID');
+    expect(j.stderr).toMatch(/ORDERPAID order already paid/);
+  });
+
+  it('2: validation before sending, one line naming the field and the flag', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['-c', 'WX_NATIVE', '-a', '28.65', ...NOTIFY], /amount is in cents: did you mean 2865\?/],
+      [['-c', 'WX_NATIVE', '-a', '100'], /--notify-url is required.*config set notify-url/],
+      [['-a', '100', ...NOTIFY], /--channel is required/],
+      [['-c', 'WX_NATIVE', ...NOTIFY], /--amount is required/],
+      [['-c', 'ALIPAY_WAP', '-a', '100', ...NOTIFY, '--return-url', 'https://r.example'], /osType \(IOS or ANDROID\) is required for ALIPAY_WAP.*--os-type/],
+      [['-c', 'ALIPAY_PC', '-a', '100', ...NOTIFY], /returnUrl is required for ALIPAY_PC.*--return-url/],
+      [['-c', 'WX_APP', '-a', '100', ...NOTIFY], /extra.appId is required for WX_APP/],
+      [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--extra', '[1]'], /--extra must be a JSON object/],
+      [['-c', 'NEW_PAY', '-a', '100', ...NOTIFY, '--strict'], /unknown channel NEW_PAY/],
+      [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'x'.repeat(31), '--strict'], /over the documented limit of 30/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await iotpay(['create', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    const noJob = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY], { IOTPAY_JOB_NO: '' });
+    expect(noJob.code).toBe(2);
+    expect(noJob.stderr).toMatch(/job-no is required.*--job-no, IOTPAY_JOB_NO/);
+    expect(stub.requests).toHaveLength(0);
+  });
+
+  it('warnings (unknown channel, long field) go to stderr and the order is still sent', async () => {
+    stub.handle(success({ payUrl: 'https://pay.example/x' }));
+    const r = await iotpay(['create', '-c', 'NEW_PAY', '-a', '100', ...NOTIFY, '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: unknown channel NEW_PAY/);
+    expect(JSON.parse(r.stdout).payment).toEqual({ kind: 'redirect', value: 'https://pay.example/x' });
+  });
+
+  it('3: HTTP 500, HTML body, truncated JSON, reset, timeout, redirect; the message names the order and the query', async () => {
+    const faults: Array<[string, (res: import('node:http').ServerResponse) => void, RegExp, string[]?]> = [
+      ['HTTP 500', (res) => json(res, { error: 'boom' }, undefined, 500), /answered HTTP 500/],
+      ['HTML body', (res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<html><body>Bad Gateway</body></html>'); }, /is not JSON \(it starts "<html>/],
+      ['truncated JSON', (res) => { res.writeHead(200); res.end('{"retCode":"SUC'); }, /is not JSON/],
+      ['reset', (res) => res.socket?.destroy(), /was reset/],
+      ['timeout', () => {}, /within 400 ms \(timeout\)/, ['--timeout', '400']],
+      ['redirect', (res) => { res.writeHead(302, { location: 'https://evil.example/steal' }); res.end(); }, /HTTP 302 \(redirect to https:\/\/evil.example\/steal\): not followed/],
+    ];
+    for (const [name, fault, message, extraArgs] of faults) {
+      stub.handle((_req, res) => fault(res));
+      const r = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'ORD-1', ...(extraArgs ?? [])]);
+      expect(r.code, name).toBe(3);
+      expect(r.stderr, name).toMatch(message);
+      expect(r.stderr).toContain('mchOrderNo ORD-1');
+      expect(r.stderr).toContain('iotpay query --mch-order-no ORD-1');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(stub.requests.filter((q) => q.url !== '/v1/create_order')).toHaveLength(0);
+  });
+
+  it('3: connection refused', async () => {
+    const r = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY], { IOTPAY_BASE_URL: 'http://127.0.0.1:9/v1' });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/connection to 127.0.0.1:9 refused/);
+  });
+
+  it('4: a forged response sign never shows the payment', async () => {
+    stub.handle((req, res) =>
+      json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: 'P1', mchOrderNo: req.params?.mchOrderNo, codeUrl: 'weixin://evil', sign: signFields({ a: '1' }, 'wrong') }),
+    );
+    const r = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY]);
+    expect(r.code).toBe(4);
+    expect(r.stdout).not.toContain('weixin://evil');
+    expect(r.stdout).not.toMatch(/[▀▄█]/);
+    expect(r.stderr).toMatch(/forged or wrong sign/);
+    const j = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--json']);
+    expect(j.code).toBe(4);
+    const doc = JSON.parse(j.stdout);
+    expect(doc.signature).toBe('mismatch');
+    expect(doc.payment).toEqual({ kind: 'none', value: '' });
+  });
+
+  it('plain http to a non-loopback host is refused with exit 2', async () => {
+    const r = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY], { IOTPAY_BASE_URL: 'http://api.example.com/v1' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/plain http:\/\/ is refused/);
+  });
+});
+
+describe('create --dry-run', () => {
+  it('prints the signed request and a curl command; sends nothing; no key', async () => {
+    const r = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--dry-run', '--mch-order-no', 'DRY-1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('"mchOrderNo": "DRY-1"');
+    expect(r.stdout).toContain(`curl -sS -X POST '${stub.baseUrl}/create_order'`);
+    expect(r.stdout).toContain("--data-urlencode 'params={");
+    expect(r.stdout).toContain('CANA…zz');
+    const j = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--dry-run', '--json']);
+    const doc = JSON.parse(j.stdout);
+    expect(Object.keys(doc)).toEqual(['request', 'curl']);
+    expect(verify(doc.request, CANARY).status).toBe('valid');
+    expect(stub.requests).toHaveLength(0);
+    expect(fs.existsSync(path.join(dir, 'history.jsonl'))).toBe(false);
+  });
+});
+
+describe('query and --wait', () => {
+  function queryAnswers(statuses: number[]) {
+    let i = 0;
+    return (req: { url: string; params?: Record<string, unknown> }, res: import('node:http').ServerResponse) => {
+      if (req.url.endsWith('/create_order')) return success({ codeUrl: 'weixin://q' })(req, res);
+      const status = statuses[Math.min(i++, statuses.length - 1)]!;
+      json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', mchId: '10000701', mchOrderNo: req.params?.mchOrderNo ?? 'M1', payOrderId: 'P0001', amount: 2865, currency: 'CAD', channelId: 'WX_NATIVE', status, paySuccTime: 1505049094262 }, CANARY);
+    };
+  }
+
+  it('query by mchOrderNo: signed request, status name, --json shape', async () => {
+    stub.handle(queryAnswers([2]));
+    const r = await iotpay(['query', '--mch-order-no', 'M1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('paid');
+    expect(r.stdout).toContain('28.65 CAD');
+    const req = stub.requests[0]!;
+    expect(req.url).toBe('/v1/query_order');
+    expect(Object.keys(req.params!)).toEqual(['mchId', 'mchOrderNo', 'sign']);
+    expect(verify(req.params as never, CANARY).status).toBe('valid');
+    const j = await iotpay(['query', '--pay-order-id', 'P0001', '--json']);
+    const doc = JSON.parse(j.stdout);
+    expect(doc).toMatchObject({ signature: 'verified', status: 2, statusText: 'paid', paid: true });
+    expect(stub.requests[1]!.params).toMatchObject({ payOrderId: 'P0001' });
+  });
+
+  it('query reads an order nested under result; an unpaid order still exits 0 without --wait', async () => {
+    stub.handle((_req, res) => json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', result: { mchOrderNo: 'M1', status: 0 } }));
+    const r = await iotpay(['query', '--mch-order-no', 'M1', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 0, statusText: 'created', paid: false, signature: 'unverifiable' });
+  });
+
+  it('query FAIL exits 1; no order given exits 2', async () => {
+    stub.handle((_req, res) => json(res, { retCode: 'FAIL', retMsg: 'order does not exist' }));
+    const r = await iotpay(['query', '--mch-order-no', 'nope']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/order does not exist/);
+    expect((await iotpay(['query'])).code).toBe(2);
+  });
+
+  it('create --wait: QR, then polls until paid; exit 0; --json has status', async () => {
+    stub.handle(queryAnswers([0, 2]));
+    const r = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '2865', ...NOTIFY, '--wait', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ status: 2, statusText: 'paid', paid: true, signature: 'verified' });
+    expect(stub.requests.map((q) => q.url)).toEqual(['/v1/create_order', '/v1/query_order', '/v1/query_order']);
+  });
+
+  it('query --wait until the timeout: exit 1 with the last status', async () => {
+    stub.handle(queryAnswers([1]));
+    const r = await iotpay(['query', '--mch-order-no', 'M1', '--wait', '--wait-timeout', '2']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/not paid after 2 s \(status: paying\)/);
+  });
+
+  it('query --wait ends at a cancelled order with exit 1', async () => {
+    stub.handle(queryAnswers([9]));
+    const r = await iotpay(['query', '--mch-order-no', 'M1', '--wait', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 9, statusText: 'cancelled by the user', paid: false });
+  });
+});
+
+describe('history', () => {
+  it('records every create (answered or not) without the key, and lists them', async () => {
+    stub.handle(success({ codeUrl: 'weixin://h' }));
+    await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'H-1']);
+    stub.handle((_req, res) => res.socket?.destroy());
+    await iotpay(['create', '-c', 'WX_NATIVE', '-a', '250', ...NOTIFY, '--mch-order-no', 'H-2']);
+    const lines = fs.readFileSync(path.join(dir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ type: 'create', request: { mchOrderNo: 'H-1' }, response: { payOrderId: 'P0001' }, signature: 'verified' });
+    expect(lines[1]).toMatchObject({ type: 'create', request: { mchOrderNo: 'H-2' } });
+    expect(lines[1].error).toMatch(/reset/);
+    expect(fs.statSync(path.join(dir, 'history.jsonl')).mode & 0o777).toBe(0o600);
+    const list = await iotpay(['history']);
+    expect(list.stdout).toMatch(/create.*WX_NATIVE.*1\.00 CAD.*H-1.*P0001.*SUCCESS/);
+    expect(list.stdout).toMatch(/2\.50 CAD.*H-2.*no answer/);
+    const j = JSON.parse((await iotpay(['history', '-n', '1', '--json'])).stdout);
+    expect(j).toHaveLength(1);
+    expect(j[0].request.mchOrderNo).toBe('H-2');
+  });
+});
+
+describe('qr', () => {
+  it('draws any text; --json has no art; --out writes PNG and SVG', async () => {
+    const r = await iotpay(['qr', 'hello till']);
+    expect(r.code).toBe(0);
+    expect(decodeHalfBlockQr(r.stdout)).toBe('hello till');
+    const fromStdin = await runCli(['qr', '-'], { env: env(), input: 'from stdin\n' });
+    expect(decodeHalfBlockQr(fromStdin.stdout)).toBe('from stdin');
+    expect(JSON.parse((await iotpay(['qr', 'x', '--json'])).stdout)).toEqual({ text: 'x' });
+    const png = path.join(dir, 'till.png');
+    const svg = path.join(dir, 'till.svg');
+    expect((await iotpay(['qr', 'https://pay.example/1', '--out', png])).code).toBe(0);
+    expect(fs.readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
+    expect((await iotpay(['qr', 'https://pay.example/1', '--out', svg])).code).toBe(0);
+    expect(fs.readFileSync(svg, 'utf8')).toMatch(/<svg[^>]*>.*<path/s);
+    expect((await iotpay(['qr', 'x', '--out', path.join(dir, 'a.gif')])).code).toBe(2);
+    expect((await iotpay(['qr', 'a'.repeat(4000)])).code).toBe(2);
+  });
+});
