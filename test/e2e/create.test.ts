@@ -359,3 +359,71 @@ describe('qr', () => {
     expect((await iotpay(['qr', 'a'.repeat(4000)])).code).toBe(2);
   });
 });
+
+describe('transport details', () => {
+  it('goes through HTTP_PROXY when set, and not for NO_PROXY hosts', async () => {
+    const http = await import('node:http');
+    const seen: string[] = [];
+    const proxy = http.createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      const target = new URL(req.url!);
+      const upstream = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    // undici tunnels through the proxy with CONNECT, as it must for the https production gateway.
+    const net = await import('node:net');
+    proxy.on('connect', (req: import('node:http').IncomingMessage, client: import('node:net').Socket, head: Buffer) => {
+      seen.push(`CONNECT ${req.url}`);
+      const [host, port] = req.url!.split(':');
+      const upstream = net.connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as import('node:net').AddressInfo).port}`;
+    try {
+      stub.handle(success({ codeUrl: 'weixin://proxied' }));
+      const r = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--json'], { HTTP_PROXY: proxyUrl });
+      expect(r.code, r.stderr).toBe(0);
+      expect(seen).toEqual([`CONNECT ${new URL(stub.url).host}`]);
+      expect(stub.requests.at(-1)!.url).toBe('/v1/create_order');
+      const direct = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--json'], { HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1' });
+      expect(direct.code).toBe(0);
+      expect(seen).toHaveLength(1);
+    } finally {
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
+  });
+
+  it('Ctrl-C during --wait exits 130 and says how to check the order later', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN, baseEnv } = await import('../helpers/cli.js');
+    stub.handle((req, res) =>
+      req.url.endsWith('/create_order')
+        ? success({ codeUrl: 'weixin://w' })(req, res)
+        : json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', status: 0 }, CANARY),
+    );
+    const child = spawn(process.execPath, [BIN, 'create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'INT-1', '--wait'], {
+      env: baseEnv(env()),
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const deadline = Date.now() + 10_000;
+    while (!stub.requests.some((q) => q.url.endsWith('/query_order'))) {
+      if (Date.now() > deadline) throw new Error('never polled');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/stopped waiting; the order may still be paid: check with iotpay query --mch-order-no INT-1/);
+  });
+});
