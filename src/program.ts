@@ -149,6 +149,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
     .option('--wait-timeout <s>', 'seconds to wait with --wait (default 300)')
     .option('--strict', 'treat warnings (unknown channel, over-long fields) as errors')
     .option('--ca-file <pem>', 'trust this CA certificate for the gateway (private or test CAs)')
+    .option('--sandbox', 'no account needed: run against an in-process mock gateway and notify listener (auto-pays after 3 s)')
     .addHelpText(
       'after',
       examples([
@@ -187,6 +188,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
             waitTimeout: str('waitTimeout'),
             strict: opts.strict === true,
             caFile: str('caFile'),
+            sandbox: opts.sandbox === true,
           },
           ctx,
         );
@@ -201,6 +203,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
     .option('--wait', 'poll until paid or cancelled (1 s growing to 5 s)')
     .option('--wait-timeout <s>', 'seconds to wait with --wait (default 300)')
     .option('--ca-file <pem>', 'trust this CA certificate for the gateway')
+    .option('--sandbox', 'query an order made with create --sandbox (in-process mock, sandbox credentials)')
     .addHelpText(
       'after',
       examples(['iotpay query --mch-order-no IOT20261129185548123ABCDEFGH', 'iotpay query --pay-order-id P0123 --wait --json']) +
@@ -217,6 +220,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
             wait: opts.wait === true,
             waitTimeout: str('waitTimeout'),
             caFile: str('caFile'),
+            sandbox: opts.sandbox === true,
           },
           ctx,
         );
@@ -245,6 +249,62 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
       action(async (ctx, opts) => {
         const { runHistory } = await import('./commands/history.js');
         await runHistory({ limit: opts.limit as string | undefined }, ctx);
+      }),
+    );
+
+  program
+    .command('mock')
+    .description('run a local IOTPay gateway: create/query/refund, signed answers, simulated payments and notifies')
+    .option('-p, --port <port>', 'port (0 picks a free one)', '4010')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--auto-pay <s>', 'pay each order this many seconds after it is created')
+    .option('--latency <ms>', 'delay every gateway answer')
+    .option('--fault <kind>', 'misbehave on purpose: http500, timeout or badsign')
+    .option('--notify-attempts <n>', 'notify deliveries before giving up (default 5)')
+    .option('--retry-delay <ms>', 'first notify retry delay, doubling each time (default 1000)')
+    .addHelpText(
+      'after',
+      examples([
+        'iotpay mock --auto-pay 5',
+        'IOTPAY_BASE_URL=http://127.0.0.1:4010/v1 iotpay create -c WX_NATIVE -a 100 --notify-url http://127.0.0.1:4242/notify',
+        'curl -X POST http://127.0.0.1:4010/mock/orders/<payOrderId>/pay',
+        'iotpay mock --fault badsign --json',
+      ]) +
+        '\nWith no key configured it uses the sandbox credentials mchId 10000001 / key iotpay-sandbox-key-not-a-secret.\nEndpoints: POST /v1/create_order, /v1/query_order, /v1/refund_order; GET /mock/orders; POST /mock/orders/<payOrderId>/pay\n',
+    )
+    .action(
+      action(async (ctx, opts) => {
+        const { runMock } = await import('./commands/mock.js');
+        const str = (k: string) => opts[k] as string | undefined;
+        await runMock(
+          {
+            port: str('port'),
+            host: str('host') ?? '127.0.0.1',
+            autoPay: str('autoPay'),
+            latency: str('latency'),
+            fault: str('fault'),
+            notifyAttempts: str('notifyAttempts'),
+            retryDelay: str('retryDelay'),
+          },
+          ctx,
+        );
+      }),
+    );
+
+  program
+    .command('listen')
+    .description("receive the gateway's notify calls, verify each sign, answer success/fail, optionally forward")
+    .option('-p, --port <port>', 'port (0 picks a free one)', '4242')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--forward-to <url>', "re-send each verified notify to your handler and pass its answer back")
+    .addHelpText(
+      'after',
+      examples(['iotpay listen', 'iotpay listen --forward-to http://localhost:3000/iotpay/notify', 'iotpay listen --json | jq .']),
+    )
+    .action(
+      action(async (ctx, opts) => {
+        const { runListen } = await import('./commands/listen.js');
+        await runListen({ port: opts.port as string | undefined, host: (opts.host as string | undefined) ?? '127.0.0.1', forwardTo: opts.forwardTo as string | undefined }, ctx);
       }),
     );
 

@@ -14,6 +14,7 @@ import { queryCommand, unpaidError, waitForFinal, type QueryResult } from '../ga
 import { recordHistory } from '../history.js';
 import { parseWaitTimeout } from './query.js';
 import { askChoice, askText } from '../prompt.js';
+import type { Sandbox } from '../sandbox.js';
 import { renderOrderSummary, renderPayment, signatureLine } from '../render/payment.js';
 import { startSpinner } from '../render/spinner.js';
 
@@ -40,6 +41,7 @@ export interface CreateOptions {
   waitTimeout?: string;
   strict: boolean;
   caFile?: string;
+  sandbox?: boolean;
 }
 
 /** Where each create_order field is set from the command line, for error hints. */
@@ -239,12 +241,23 @@ function jsonDocument(result: CreateResult, waited?: QueryResult): Record<string
   };
 }
 
-export async function runCreate(opts: CreateOptions, ctx: Context, gateway?: { baseUrl: string }): Promise<void> {
+export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void> {
+  if (!opts.sandbox) return createOrder(opts, ctx);
+  const { openSandbox } = await import('../sandbox.js');
+  const sandbox = await openSandbox(ctx, 3);
+  try {
+    await createOrder({ ...opts, notifyUrl: sandbox.notifyUrl }, sandbox.ctx, sandbox);
+  } finally {
+    await sandbox.close();
+  }
+}
+
+async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox): Promise<void> {
   const timeoutSeconds = parseWaitTimeout(opts.waitTimeout);
   const { params: request, key, mchId } = await buildRequest(opts, ctx);
 
   if (opts.dryRun) {
-    const baseUrl = gateway?.baseUrl ?? (await requireSetting(ctx, 'baseUrl', 'to build the request'));
+    const baseUrl = await requireSetting(ctx, 'baseUrl', 'to build the request');
     const url = `${baseUrl.replace(/\/+$/, '')}/create_order`;
     const curl = curlCommand(url, request);
     if (ctx.json) {
@@ -259,7 +272,7 @@ export async function runCreate(opts: CreateOptions, ctx: Context, gateway?: { b
     return;
   }
 
-  const client = await openGateway(ctx, { ...(opts.caFile ? { caFile: opts.caFile } : {}), ...(gateway ?? {}) });
+  const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
   try {
     const result = await send(ctx, client, request, key);
     const verdict = outcome(result.response);
@@ -294,6 +307,7 @@ export async function runCreate(opts: CreateOptions, ctx: Context, gateway?: { b
     } finally {
       spinner.stop();
     }
+    if (waited.paid && sandbox) await sandbox.notifyArrived(String(request.mchOrderNo), 3000);
     if (ctx.json) ctx.printJson(jsonDocument(result, waited));
     else ctx.out(waited.paid ? `${ctx.color.green('✓ paid')}  ${waited.statusText}` : `${ctx.color.yellow('●')} ${waited.statusText}`);
     if (!waited.paid) throw unpaidError(waited, timeoutSeconds);

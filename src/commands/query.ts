@@ -13,6 +13,7 @@ export interface QueryOptions {
   wait: boolean;
   waitTimeout?: string;
   caFile?: string;
+  sandbox?: boolean;
 }
 
 export function orderRef(opts: { mchOrderNo?: string; payOrderId?: string }): OrderRef {
@@ -38,12 +39,23 @@ export function parseWaitTimeout(text: string | undefined): number {
   return Number(text);
 }
 
-export async function runQuery(opts: QueryOptions, ctx: Context, gateway?: { baseUrl: string }): Promise<void> {
+export async function runQuery(opts: QueryOptions, ctx: Context): Promise<void> {
+  if (!opts.sandbox) return queryOrder(opts, ctx);
+  const { openSandbox } = await import('../sandbox.js');
+  const sandbox = await openSandbox(ctx, 3);
+  try {
+    await queryOrder(opts, sandbox.ctx);
+  } finally {
+    await sandbox.close();
+  }
+}
+
+async function queryOrder(opts: QueryOptions, ctx: Context): Promise<void> {
   const ref = orderRef(opts);
   const timeoutSeconds = parseWaitTimeout(opts.waitTimeout);
   const mchId = await requireSetting(ctx, 'mchId', 'to query an order');
   const key = await requireSetting(ctx, 'key', 'to sign the query');
-  const client = await openGateway(ctx, { ...(opts.caFile ? { caFile: opts.caFile } : {}), ...(gateway ?? {}) });
+  const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
   try {
     let result: QueryResult;
     if (opts.wait) {

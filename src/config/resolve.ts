@@ -29,6 +29,8 @@ export class Settings {
     private readonly env: NodeJS.ProcessEnv,
     private readonly openStore: () => Promise<ConfigStore>,
     private readonly profileFlag?: string,
+    /** False for the sandbox: only the given values and built-in defaults, no profile. */
+    private readonly useProfiles = true,
   ) {}
 
   /** The config store, opened once and only when a value must come from it. */
@@ -52,6 +54,7 @@ export class Settings {
     if (flag !== undefined && spec.flag) return { value: flag, source: 'flag', origin: spec.flag };
     const fromEnv = envValue(this.env, spec.env);
     if (fromEnv !== undefined) return { value: fromEnv, source: 'env', origin: spec.env! };
+    if (!this.useProfiles) return spec.defaultValue === undefined ? undefined : { value: spec.defaultValue, source: 'default', origin: 'default' };
     const profile = await this.profile();
     const store = await this.configStore();
     if (profile.explicit && !store.profileNames().includes(profile.name)) {

@@ -174,13 +174,11 @@ export async function postParams(
 
 export interface GatewayOptions {
   caFile?: string;
-  /** Overrides the configured base URL (the in-process sandbox). */
-  baseUrl?: string;
 }
 
 /** Resolves base URL and timeout from the settings, refuses plain http off loopback, and opens the client. */
 export async function openGateway(ctx: Context, opts: GatewayOptions = {}): Promise<GatewayClient> {
-  const baseUrl = opts.baseUrl ?? (await requireSetting(ctx, 'baseUrl', 'to reach the gateway'));
+  const baseUrl = await requireSetting(ctx, 'baseUrl', 'to reach the gateway');
   const problem = checkBaseUrl(baseUrl);
   if (problem) throw new UsageError(`base URL refused: ${problem}`);
   const timeoutText = await requireSetting(ctx, 'timeout', 'to reach the gateway');

@@ -1,0 +1,76 @@
+// `iotpay mock`: a local gateway for offline development and CI, until SIGINT or SIGTERM.
+import type { Context } from '../context.js';
+import { maskKey } from '../core/mask.js';
+import { UsageError } from '../errors.js';
+import { mockEventLine } from '../render/events.js';
+import { SANDBOX, startMock, type MockFault } from '../servers/mock.js';
+import { untilSignal } from '../servers/signals.js';
+import { describeListenError, parsePort } from './serve-options.js';
+
+export interface MockCommandOptions {
+  port?: string;
+  host: string;
+  autoPay?: string;
+  latency?: string;
+  fault?: string;
+  notifyAttempts?: string;
+  retryDelay?: string;
+}
+
+const FAULTS: readonly MockFault[] = ['http500', 'timeout', 'badsign'];
+
+function wholeNumber(text: string | undefined, flag: string, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(text) || Number(text) > max) throw new UsageError(`${flag} must be a whole number up to ${max}, got "${text}"`);
+  return Number(text);
+}
+
+/** The configured merchant id and key, or the documented sandbox pair when no key is configured. */
+export async function mockCredentials(ctx: Context): Promise<{ mchId: string; key: string; sandbox: boolean }> {
+  const key = await ctx.settings.resolve('key');
+  const mchId = await ctx.settings.resolve('mchId');
+  if (!key) return { mchId: mchId?.value ?? SANDBOX.mchId, key: SANDBOX.key, sandbox: true };
+  ctx.addSecret(key.value);
+  return { mchId: mchId?.value ?? SANDBOX.mchId, key: key.value, sandbox: false };
+}
+
+export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<void> {
+  const port = parsePort(opts.port, 4010);
+  if (opts.fault !== undefined && !FAULTS.includes(opts.fault as MockFault)) {
+    throw new UsageError(`--fault must be one of ${FAULTS.join(', ')}, got "${opts.fault}"`);
+  }
+  const autoPay = wholeNumber(opts.autoPay, '--auto-pay', 86400);
+  const latency = wholeNumber(opts.latency, '--latency', 600000);
+  const attempts = wholeNumber(opts.notifyAttempts, '--notify-attempts', 100);
+  const retryDelay = wholeNumber(opts.retryDelay, '--retry-delay', 3600000);
+  const creds = await mockCredentials(ctx);
+  let mock;
+  try {
+    mock = await startMock({
+      mchId: creds.mchId,
+      key: creds.key,
+      port,
+      host: opts.host,
+      ...(autoPay !== undefined ? { autoPaySeconds: autoPay } : {}),
+      ...(latency !== undefined ? { latencyMs: latency } : {}),
+      ...(opts.fault ? { fault: opts.fault as MockFault } : {}),
+      ...(attempts !== undefined ? { notifyAttempts: attempts } : {}),
+      ...(retryDelay !== undefined ? { retryDelayMs: retryDelay } : {}),
+      log: (e) => ctx.out(mockEventLine(ctx, e)),
+    });
+  } catch (err) {
+    throw describeListenError(err, opts.host, port);
+  }
+  const shownKey = creds.sandbox ? creds.key : maskKey(creds.key);
+  if (ctx.json) {
+    ctx.out(JSON.stringify({ event: 'listening', baseUrl: mock.baseUrl, mchId: creds.mchId, sandbox: creds.sandbox, ...(creds.sandbox ? { key: creds.key } : {}) }));
+  } else {
+    ctx.out(`${ctx.color.green('●')} mock gateway on ${ctx.color.bold(mock.baseUrl)}  (mchId ${creds.mchId}, key ${shownKey})`);
+    if (creds.sandbox) ctx.out(ctx.color.dim('  no key configured: using the sandbox credentials above (they work only here)'));
+    ctx.out(ctx.color.dim(`  point the CLI at it: IOTPAY_BASE_URL=${mock.baseUrl}   pay an order: POST ${mock.url}/mock/orders/<payOrderId>/pay   list: GET ${mock.url}/mock/orders`));
+  }
+  const signal = await untilSignal();
+  ctx.debug(`${signal}: shutting down`);
+  await mock.close();
+  if (!ctx.json) ctx.out(ctx.color.dim('mock stopped'));
+}

@@ -1,0 +1,48 @@
+// One line per mock request/payment/notify and per received notify: human text, or JSON lines with --json.
+import type { Context } from '../context.js';
+import { formatMoney } from '../core/money.js';
+import { statusText } from '../core/status.js';
+import type { NotifyEvent } from '../servers/listener.js';
+import type { MockEvent } from '../servers/mock.js';
+
+function clock(iso: string): string {
+  return iso.slice(11, 19);
+}
+
+export function mockEventLine(ctx: Context, e: MockEvent): string {
+  if (ctx.json) return JSON.stringify(e);
+  const c = ctx.color;
+  const t = c.dim(clock(e.time));
+  switch (e.event) {
+    case 'request': {
+      const result = e.retCode === 'SUCCESS' ? c.green('SUCCESS') : e.retCode ? c.red(`FAIL ${String(e.retMsg ?? '')}`) : c.yellow(String(e.fault ?? e.error ?? e.status ?? ''));
+      const amount = e.amount !== undefined ? formatMoney(String(e.amount), '') : '';
+      return [t, `${e.method} ${e.path}`, e.channelId ?? '', amount, '→', result, e.payOrderId ?? '', e.status !== undefined ? `status ${String(e.status)}` : '']
+        .filter((x) => x !== '')
+        .join('  ');
+    }
+    case 'payment':
+      return `${t}  ${c.green('paid')}  ${String(e.payOrderId)}  ${String(e.mchOrderNo)}  ${String(e.amount)}`;
+    case 'notify':
+      return `${t}  notify ${String(e.payOrderId)} attempt ${String(e.attempt)}/${String(e.of)} → ${String(e.to)}  ${String(e.detail)} ${e.ok ? c.green('✓') : c.red('✗')}`;
+    case 'refund':
+      return `${t}  ${c.cyan('refund')}  ${String(e.payOrderId)}  ${String(e.mchRefundNo)}  ${String(e.amount)}`;
+    default:
+      return `${t}  shutdown: ${JSON.stringify({ ...e, time: undefined, event: undefined })}`;
+  }
+}
+
+export function notifyEventLine(ctx: Context, e: NotifyEvent): string {
+  if (ctx.json) return JSON.stringify(e);
+  const c = ctx.color;
+  const verdict =
+    e.verdict === 'verified' ? c.green('✓ verified') : e.verdict === 'forged' ? c.red('✗ forged') : c.red(`✗ ${e.verdict}`);
+  const money = e.amount && /^\d+$/.test(e.amount) ? formatMoney(e.amount, e.currency ?? '') : (e.amount ?? '');
+  const status = e.status !== undefined ? `status ${e.status} (${statusText(Number(e.status))})` : '';
+  const forward = e.forward
+    ? `→ ${e.forward.error ? c.red(`forward failed: ${e.forward.error}`) : `handler HTTP ${e.forward.status} ${JSON.stringify((e.forward.body ?? '').slice(0, 40))}`}`
+    : '';
+  return [c.dim(clock(e.time)), verdict, e.repeat ? c.yellow('(repeat)') : '', e.payOrderId ?? '', e.mchOrderNo ?? '', money, status, e.reason ? c.dim(e.reason) : '', forward, c.dim(`→ ${e.answer.status} ${e.answer.body}`)]
+    .filter((x) => x !== '')
+    .join('  ');
+}

@@ -1,0 +1,67 @@
+// --sandbox: an in-process mock gateway and notify listener with sandbox credentials; no account, no network.
+import path from 'node:path';
+import { Settings } from './config/resolve.js';
+import type { Context } from './context.js';
+import { notifyEventLine } from './render/events.js';
+import { startListener, type NotifyEvent } from './servers/listener.js';
+import { SANDBOX, startMock } from './servers/mock.js';
+
+export interface Sandbox {
+  /** The context commands run with: sandbox credentials, nothing from env or flags. */
+  ctx: Context;
+  baseUrl: string;
+  notifyUrl: string;
+  /** Resolves when a verified notify for this payOrderId arrived, or after `timeoutMs`. */
+  notifyArrived: (mchOrderNo: string, timeoutMs: number) => Promise<boolean>;
+  close: () => Promise<void>;
+}
+
+/** Starts both servers on free loopback ports. Orders persist in the config folder, so a later `query --sandbox` finds them. */
+export async function openSandbox(ctx: Context, autoPaySeconds: number): Promise<Sandbox> {
+  const store = await ctx.settings.configStore();
+  const received: NotifyEvent[] = [];
+  const listener = await startListener({
+    key: SANDBOX.key,
+    port: 0,
+    log: (e) => {
+      received.push(e);
+      const line = notifyEventLine(ctx, e);
+      if (ctx.json) ctx.streams.stderr.write(`${line}\n`);
+      else ctx.out(`${ctx.color.dim('notify')}  ${line}`);
+    },
+  });
+  const mock = await startMock({
+    mchId: SANDBOX.mchId,
+    key: SANDBOX.key,
+    port: 0,
+    autoPaySeconds,
+    retryDelayMs: 200,
+    stateFile: path.join(store.dir, 'sandbox-orders.json'),
+  });
+  const settings = new Settings(
+    { mchId: SANDBOX.mchId, key: SANDBOX.key, jobNo: SANDBOX.jobNo, baseUrl: mock.baseUrl },
+    {},
+    () => ctx.settings.configStore(),
+    undefined,
+    false,
+  );
+  const sandboxCtx: Context = { ...ctx, settings };
+  if (!ctx.json) ctx.streams.stderr.write(ctx.errColor.dim(`sandbox: mock gateway ${mock.baseUrl}, notify listener ${listener.url} (mchId ${SANDBOX.mchId})\n`));
+  return {
+    ctx: sandboxCtx,
+    baseUrl: mock.baseUrl,
+    notifyUrl: `${listener.url}/notify`,
+    notifyArrived: async (mchOrderNo, timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (received.some((e) => e.mchOrderNo === mchOrderNo && e.verdict === 'verified')) return true;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return false;
+    },
+    close: async () => {
+      await mock.close();
+      await listener.close();
+    },
+  };
+}

@@ -1,0 +1,499 @@
+// A stateful local IOTPay gateway on node:http: create/query/refund over the params= transport, signed answers, payments and notify delivery.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { FieldValue } from '../core/canonical.js';
+import { findChannel } from '../core/channels.js';
+import { parseQueryString } from '../core/input.js';
+import { formatMoney } from '../core/money.js';
+import { validateCreate, type Params } from '../core/order.js';
+import { sign, verify } from '../core/sign.js';
+import { statusText } from '../core/status.js';
+import { BodyTooLarge, hardenServer, hostForUrl, listen, readBody, sendJson } from './http-util.js';
+
+/** Credentials the mock uses when none are configured: documented, never valid anywhere else. */
+export const SANDBOX = { mchId: '10000001', key: 'iotpay-sandbox-key-not-a-secret', jobNo: 'sandbox' } as const;
+
+export type MockFault = 'http500' | 'timeout' | 'badsign';
+
+export interface MockEvent {
+  time: string;
+  event: 'request' | 'payment' | 'notify' | 'refund' | 'shutdown';
+  [field: string]: unknown;
+}
+
+export interface MockOptions {
+  mchId: string;
+  key: string;
+  port?: number;
+  host?: string;
+  /** Pay each order this many seconds after it is created. */
+  autoPaySeconds?: number;
+  latencyMs?: number;
+  fault?: MockFault;
+  /** Notify attempts before giving up (default 5). */
+  notifyAttempts?: number;
+  /** First retry delay in ms, doubling each time (default 1000). */
+  retryDelayMs?: number;
+  /** Keeps orders across runs (the --sandbox store). */
+  stateFile?: string;
+  log?: (event: MockEvent) => void;
+  now?: () => Date;
+}
+
+export interface MockOrder {
+  payOrderId: string;
+  mchId: string;
+  mchOrderNo: string;
+  channelId: string;
+  currency: string;
+  amount: number;
+  clientIp: string;
+  device: string;
+  subject: string;
+  body: string;
+  notifyUrl: string;
+  param2: string;
+  extra: string;
+  status: number;
+  createdAt: number;
+  payAt?: number;
+  paySuccTime?: number;
+  channelOrderNo?: string;
+  refunded: number;
+  refunds: string[];
+  notifyAttempts: number;
+  notified: boolean;
+}
+
+export interface MockGateway {
+  url: string;
+  baseUrl: string;
+  port: number;
+  orders: () => MockOrder[];
+  /** Pays an order now and starts its notify delivery; false when unknown or not payable. */
+  pay: (payOrderId: string) => boolean;
+  close: () => Promise<void>;
+}
+
+const fail = (retMsg: string, extra: Params = {}): Params => ({ retCode: 'FAIL', retMsg, ...extra });
+
+function rand(n: number): string {
+  return randomBytes(n).toString('hex');
+}
+
+function payOrderIdFor(channelId: string, now: Date): string {
+  const prefix = channelId.startsWith('ALIPAY') ? 'AP' : channelId.startsWith('UPI') ? 'UP' : channelId.startsWith('CC') ? 'CC' : 'P';
+  return `${prefix}${now.toISOString().replace(/\D/g, '').slice(0, 17)}${String(randomBytes(3).readUIntBE(0, 3)).padStart(8, '0')}`;
+}
+
+/** Channel payment fields shaped like the seed's samples (nested retParams for the Alipay web channels). */
+function channelFields(order: MockOrder, base: string): Params {
+  const token = rand(8);
+  const payPage = `${base}/mock/pay/${order.payOrderId}`;
+  switch (order.channelId) {
+    case 'WX_NATIVE':
+      return { codeUrl: `weixin://wxpay/bizpayurl?pr=${token.slice(0, 7)}`, prepayId: `wx${token}` };
+    case 'ALIPAY_QR':
+      return { qr_code: `https://qr.alipay.com/bax0${token}` };
+    case 'UPI_QR':
+      return { qrCode: `https://qr.95516.com/00010000/${token}` };
+    case 'ALIPAY_PC':
+    case 'ALIPAY_WAP': {
+      const form = `<form id="alipaysubmit" name="alipaysubmit" action="${payPage}" method="get"></form><script>document.forms["alipaysubmit"].submit();</script>`;
+      return {
+        retParams: { url: payPage, tradeNo: `2026${token}`, ...(order.channelId === 'ALIPAY_WAP' ? { alipayUrl: `${payPage}?wap=1` } : {}) },
+        payUrl: form,
+        retDetail: form,
+      };
+    }
+    case 'ALIPAY_MOBILE': {
+      const scheme = `alipayconnect://platformapi/acwallet/alipayconnectcode?code=mock${token}`;
+      return { retParams: { url: payPage, schemeUrl: scheme, tradeNo: `2026${token}` }, payParams: scheme, retDetail: payPage };
+    }
+    case 'UPI_SEQ':
+      return { payUrl: payPage, retParams: { unionpayUrl: payPage } };
+    case 'WX_APP':
+    case 'WX_JSAPI':
+      return {
+        payParams: JSON.stringify({
+          appId: 'wxmock',
+          timeStamp: String(Math.floor(order.createdAt / 1000)),
+          nonceStr: token,
+          package: `prepay_id=wx${token}`,
+          signType: 'MD5',
+          paySign: rand(16).toUpperCase(),
+        }),
+      };
+    case 'UPI_APP':
+      return { payParams: JSON.stringify({ tn: token }) };
+    case 'CC_PAX':
+      return { extra: JSON.stringify({ cardType: 'M', cardNum: 'XXXXXXXXXXXX1166', authNum: token.slice(0, 6).toUpperCase(), receiptDisp: '000 Approved 00 Thank You' }) };
+    default:
+      return { payUrl: payPage };
+  }
+}
+
+/** Signs an answer the way the gateway does; nested values (retParams) are left out, as no text form exists. */
+function signedAnswer(answer: Params, key: string, fault?: MockFault): Params {
+  const flat: Params = {};
+  for (const [k, v] of Object.entries(answer)) if (v === null || typeof v !== 'object') flat[k] = v;
+  const signature = sign(flat, key);
+  return { ...answer, sign: fault === 'badsign' ? signature.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) : signature };
+}
+
+/** The notify fields the gateway sends: every documented field, empty ones present but unsigned. */
+export function notifyFields(order: MockOrder, key: string): Record<string, string> {
+  const fields: Record<string, FieldValue> = {
+    payOrderId: order.payOrderId,
+    mchId: order.mchId,
+    mchOrderNo: order.mchOrderNo,
+    channelId: order.channelId,
+    currency: order.currency,
+    amount: order.amount,
+    status: 2,
+    clientIp: order.clientIp,
+    device: order.device,
+    subject: order.subject,
+    body: order.body,
+    channelOrderNo: order.channelOrderNo ?? '',
+    param1: order.mchOrderNo,
+    param2: order.param2,
+    paySuccTime: order.paySuccTime ?? 0,
+    backType: 2,
+  };
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) out[k] = String(v ?? '');
+  out.sign = sign(fields, key);
+  return out;
+}
+
+function formParams(body: string): Params | string {
+  let form: Record<string, FieldValue>;
+  try {
+    form = parseQueryString(body);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  const raw = form.params;
+  if (typeof raw !== 'string') return 'the body has no params field (expected params={...})';
+  try {
+    const value = JSON.parse(raw) as unknown;
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Params;
+  } catch {
+    // fall through
+  }
+  return 'params is not a JSON object';
+}
+
+const str = (v: FieldValue): string => (v === undefined || v === null ? '' : String(v));
+
+export async function startMock(opts: MockOptions): Promise<MockGateway> {
+  const host = opts.host ?? '127.0.0.1';
+  const now = opts.now ?? (() => new Date());
+  const log = opts.log ?? (() => {});
+  const attempts = opts.notifyAttempts ?? 5;
+  const retryDelay = opts.retryDelayMs ?? 1000;
+  const orders = new Map<string, MockOrder>();
+  const byMchOrderNo = new Map<string, string>();
+  const refundNos = new Set<string>();
+  const timers = new Set<NodeJS.Timeout>();
+  const deliveries = new Set<Promise<void>>();
+  /** Orders with a notify attempt scheduled but not started: dropped if the mock stops first. */
+  const waitingNotify = new Set<string>();
+  let closing = false;
+
+  if (opts.stateFile && fs.existsSync(opts.stateFile)) {
+    try {
+      const saved = JSON.parse(fs.readFileSync(opts.stateFile, 'utf8')) as { orders?: MockOrder[]; refundNos?: string[] };
+      for (const o of saved.orders ?? []) {
+        orders.set(o.payOrderId, o);
+        byMchOrderNo.set(`${o.mchId}/${o.mchOrderNo}`, o.payOrderId);
+      }
+      for (const r of saved.refundNos ?? []) refundNos.add(r);
+    } catch {
+      // A broken sandbox store is only test data: start afresh.
+    }
+  }
+  const save = () => {
+    if (!opts.stateFile) return;
+    const data = JSON.stringify({ orders: [...orders.values()].slice(-200), refundNos: [...refundNos].slice(-200) });
+    fs.writeFileSync(opts.stateFile, data, { mode: 0o600 });
+  };
+  const event = (name: MockEvent['event'], fields: Record<string, unknown>) => log({ time: now().toISOString(), event: name, ...fields });
+
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  function deliverOnce(order: MockOrder): Promise<{ ok: boolean; detail: string }> {
+    const query = new URLSearchParams(notifyFields(order, opts.key)).toString();
+    let target: URL;
+    try {
+      target = new URL(order.notifyUrl);
+      target.search = target.search ? `${target.search}&${query}` : `?${query}`;
+    } catch {
+      return Promise.resolve({ ok: false, detail: 'notifyUrl is not a URL' });
+    }
+    const client = target.protocol === 'https:' ? https : http;
+    return new Promise((resolve) => {
+      const req = client.get(target, { timeout: 5000, headers: { 'user-agent': 'iotpay-mock' } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          if (text.length < 1024) text += d;
+        });
+        res.on('end', () => resolve({ ok: text.trim() === 'success', detail: `HTTP ${res.statusCode} ${JSON.stringify(text.trim().slice(0, 40))}` }));
+        res.on('error', (err) => resolve({ ok: false, detail: err.message }));
+      });
+      req.on('timeout', () => req.destroy(new Error('no answer within 5 s')));
+      req.on('error', (err) => resolve({ ok: false, detail: (err as NodeJS.ErrnoException).code ?? err.message }));
+    });
+  }
+
+  function scheduleNotify(order: MockOrder, delayMs: number): void {
+    waitingNotify.add(order.payOrderId);
+    later(delayMs, () => {
+      waitingNotify.delete(order.payOrderId);
+      if (closing) return;
+      const run = (async () => {
+        order.notifyAttempts++;
+        const { ok, detail } = await deliverOnce(order);
+        event('notify', { payOrderId: order.payOrderId, attempt: order.notifyAttempts, of: attempts, to: order.notifyUrl, ok, detail });
+        if (ok) {
+          order.notified = true;
+          order.status = 3;
+          save();
+        } else if (order.notifyAttempts < attempts && !closing) {
+          scheduleNotify(order, retryDelay * 2 ** (order.notifyAttempts - 1));
+        }
+      })();
+      deliveries.add(run);
+      void run.finally(() => deliveries.delete(run));
+    });
+  }
+
+  function pay(order: MockOrder): boolean {
+    if (order.status !== 0 && order.status !== 1) return false;
+    order.status = 2;
+    order.paySuccTime = now().getTime();
+    order.channelOrderNo = `${order.channelId.startsWith('WX') ? 'wx' : 'ch'}${now().toISOString().replace(/\D/g, '').slice(0, 14)}${rand(6)}`;
+    save();
+    event('payment', { payOrderId: order.payOrderId, mchOrderNo: order.mchOrderNo, amount: formatMoney(order.amount, order.currency) });
+    if (order.notifyUrl) scheduleNotify(order, 0);
+    return true;
+  }
+
+  /** Orders whose auto-pay time has passed are paid when next looked at (a store reloaded later). */
+  function settle(order: MockOrder): void {
+    if (order.payAt !== undefined && order.status < 2 && now().getTime() >= order.payAt) pay(order);
+  }
+
+  function checkCaller(params: Params, required: string[]): Params | undefined {
+    const missing = required.filter((f) => params[f] === undefined || params[f] === null || params[f] === '');
+    if (missing.length > 0) return fail(`${missing.join(', ')} is required`);
+    if (str(params.mchId) !== opts.mchId) return fail(`Can't found mchInfo[mchId=${str(params.mchId)}] record in db`);
+    const check = verify(params, opts.key);
+    if (check.status !== 'valid') return fail('Verify XX pay sign failed');
+    return undefined;
+  }
+
+  function createOrder(params: Params, base: string): Params {
+    const denied = checkCaller(params, ['mchId', 'mchOrderNo', 'channelId', 'currency', 'amount', 'clientIp', 'notifyUrl', 'subject', 'body', 'jobNo', 'sign']);
+    if (denied) return denied;
+    const problem = validateCreate(params).find((f) => f.severity === 'error');
+    if (problem) return fail(problem.message);
+    const channelId = str(params.channelId);
+    if (!findChannel(channelId)) return fail(`channelId ${channelId} is not open for this merchant`);
+    const key = `${opts.mchId}/${str(params.mchOrderNo)}`;
+    if (byMchOrderNo.has(key)) return fail(`mchOrderNo ${str(params.mchOrderNo)} already exists`);
+    const created = now();
+    const order: MockOrder = {
+      payOrderId: payOrderIdFor(channelId, created),
+      mchId: opts.mchId,
+      mchOrderNo: str(params.mchOrderNo),
+      channelId,
+      currency: str(params.currency),
+      amount: Number(params.amount),
+      clientIp: str(params.clientIp),
+      device: str(params.device),
+      subject: str(params.subject),
+      body: str(params.body),
+      notifyUrl: str(params.notifyUrl),
+      param2: str(params.param2),
+      extra: str(params.extra),
+      status: 0,
+      createdAt: created.getTime(),
+      refunded: 0,
+      refunds: [],
+      notifyAttempts: 0,
+      notified: false,
+      ...(opts.autoPaySeconds !== undefined ? { payAt: created.getTime() + opts.autoPaySeconds * 1000 } : {}),
+    };
+    orders.set(order.payOrderId, order);
+    byMchOrderNo.set(key, order.payOrderId);
+    save();
+    if (opts.autoPaySeconds !== undefined) later(opts.autoPaySeconds * 1000, () => pay(order));
+    return { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: order.payOrderId, mchOrderNo: order.mchOrderNo, ...channelFields(order, base) };
+  }
+
+  function findOrder(params: Params): MockOrder | undefined {
+    const id = str(params.payOrderId) || byMchOrderNo.get(`${opts.mchId}/${str(params.mchOrderNo)}`) || '';
+    const order = orders.get(id);
+    if (order) settle(order);
+    return order;
+  }
+
+  function queryOrder(params: Params): Params {
+    if (!params.payOrderId && !params.mchOrderNo) return fail('payOrderId or mchOrderNo is required');
+    const denied = checkCaller(params, ['mchId', 'sign']);
+    if (denied) return denied;
+    const order = findOrder(params);
+    if (!order) return fail('order does not exist');
+    return {
+      retCode: 'SUCCESS',
+      resCode: 'SUCCESS',
+      mchId: order.mchId,
+      payOrderId: order.payOrderId,
+      mchOrderNo: order.mchOrderNo,
+      channelId: order.channelId,
+      currency: order.currency,
+      amount: order.amount,
+      clientIp: order.clientIp,
+      device: order.device,
+      notifyUrl: order.notifyUrl,
+      subject: order.subject,
+      body: order.body,
+      param1: order.mchOrderNo,
+      param2: order.param2,
+      extra: order.extra,
+      paySuccTime: order.paySuccTime ?? '',
+      channelOrderNo: order.channelOrderNo ?? '',
+      status: order.status,
+    };
+  }
+
+  function refundOrder(params: Params): Params {
+    const denied = checkCaller(params, ['mchId', 'mchRefundNo', 'refundAmount', 'currency', 'clientIp', 'loginName', 'payOrderId', 'sign']);
+    if (denied) return denied;
+    const order = findOrder(params);
+    if (!order) return fail('order does not exist');
+    const refundNo = `${opts.mchId}/${str(params.mchRefundNo)}`;
+    if (refundNos.has(refundNo)) return fail(`mchRefundNo ${str(params.mchRefundNo)} already exists`);
+    if (order.status !== 2 && order.status !== 3) return fail(`order is not paid (status ${order.status}: ${statusText(order.status)})`);
+    const amount = Number(params.refundAmount);
+    if (!Number.isInteger(amount) || amount <= 0) return fail('refundAmount must be a positive whole number of cents');
+    const left = order.amount - order.refunded;
+    if (amount > left) return fail(`refundAmount ${amount} is more than what remains refundable (${left})`);
+    order.refunded += amount;
+    order.refunds.push(str(params.mchRefundNo));
+    refundNos.add(refundNo);
+    save();
+    event('refund', { payOrderId: order.payOrderId, mchRefundNo: str(params.mchRefundNo), amount: formatMoney(amount, order.currency), refunded: order.refunded });
+    return {
+      retCode: 'SUCCESS',
+      resCode: 'SUCCESS',
+      payOrderId: order.payOrderId,
+      mchRefundNo: str(params.mchRefundNo),
+      refundAmount: amount,
+      refundOrderId: `R${order.payOrderId}${order.refunds.length}`,
+    };
+  }
+
+  const server = http.createServer((req, res) => {
+    void handle(req, res).catch((err: unknown) => {
+      event('request', { method: req.method, path: req.url, error: (err as Error).message });
+      sendJson(res, 500, fail('internal error in the mock'));
+    });
+  });
+  const { closeAll } = hardenServer(server);
+  const port = await listen(server, opts.port ?? 4010, host);
+  const url = `http://${hostForUrl(host)}:${port}`;
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (req.method === 'GET' && path === '/mock/orders') {
+      for (const o of orders.values()) settle(o);
+      sendJson(res, 200, [...orders.values()]);
+      return;
+    }
+    const payMatch = /^\/mock\/orders\/([^/]+)\/pay$/.exec(path);
+    if (req.method === 'POST' && payMatch) {
+      const order = orders.get(decodeURIComponent(payMatch[1]!));
+      if (!order) return sendJson(res, 404, { error: 'unknown payOrderId' });
+      const paid = pay(order);
+      sendJson(res, paid ? 200 : 409, paid ? order : { error: `order is ${statusText(order.status)}`, order });
+      return;
+    }
+    const endpoint = /^\/v1\/(create_order|query_order|refund_order)$/.exec(path)?.[1];
+    if (!endpoint) {
+      sendJson(res, 404, { error: `no such endpoint: ${req.method} ${path}` });
+      return;
+    }
+    if (req.method !== 'POST') {
+      sendJson(res, 405, fail('POST only'));
+      return;
+    }
+    let raw: Buffer;
+    try {
+      raw = await readBody(req);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) return sendJson(res, 413, fail('request body over 1 MiB'));
+      throw err;
+    }
+    if (opts.fault === 'timeout') {
+      event('request', { method: 'POST', path, fault: 'timeout' });
+      return; // never answered; closed with the server
+    }
+    if (opts.latencyMs) await new Promise((r) => later(opts.latencyMs!, () => r(undefined)));
+    if (opts.fault === 'http500') {
+      event('request', { method: 'POST', path, status: 500, fault: 'http500' });
+      sendJson(res, 500, { error: 'simulated HTTP 500' });
+      return;
+    }
+    const params = formParams(raw.toString('utf8'));
+    let answer: Params;
+    if (typeof params === 'string') answer = fail(params);
+    else if (endpoint === 'create_order') answer = createOrder(params, url);
+    else if (endpoint === 'query_order') answer = queryOrder(params);
+    else answer = refundOrder(params);
+    const signed = answer.retCode === 'SUCCESS' ? signedAnswer(answer, opts.key, opts.fault) : answer;
+    event('request', {
+      method: 'POST',
+      path,
+      ...(typeof params === 'object' ? { channelId: params.channelId, mchOrderNo: params.mchOrderNo ?? undefined, amount: params.amount } : {}),
+      retCode: answer.retCode,
+      ...(answer.retMsg ? { retMsg: answer.retMsg } : {}),
+      ...(answer.payOrderId ? { payOrderId: answer.payOrderId } : {}),
+      ...(answer.status !== undefined ? { status: answer.status } : {}),
+    });
+    sendJson(res, 200, signed);
+  }
+
+  return {
+    url,
+    baseUrl: `${url}/v1`,
+    port,
+    orders: () => [...orders.values()],
+    pay: (id) => {
+      const order = orders.get(id);
+      return order ? pay(order) : false;
+    },
+    close: async () => {
+      closing = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      const inFlight = deliveries.size;
+      if (inFlight > 0) await Promise.race([Promise.allSettled([...deliveries]), new Promise((r) => setTimeout(r, 2000).unref())]);
+      if (inFlight > 0 || waitingNotify.size > 0) {
+        event('shutdown', { notifiesFinished: inFlight - deliveries.size, notifiesCut: deliveries.size, retriesDropped: [...waitingNotify] });
+      }
+      await closeAll();
+    },
+  };
+}

@@ -1,0 +1,317 @@
+// mock and listen as real processes on loopback: CLI against mock, notify delivery with retries, listen under bad input, forwarding, sandbox.
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sign, verify } from '../../src/core/sign.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { jsonLines, killAll, startIotpay, type Running } from '../helpers/process.js';
+
+const KEY = 'CANARY-k3y-0123456789-zz';
+let dir: string;
+const started: Running[] = [];
+
+beforeEach(() => {
+  dir = tempDir();
+});
+afterEach(async () => {
+  for (const p of started.splice(0)) await p.stop('SIGKILL');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+afterAll(() => killAll());
+
+function baseEnv(extra: Record<string, string> = {}) {
+  return { IOTPAY_CONFIG_DIR: dir, IOTPAY_KEY: KEY, IOTPAY_MCH_ID: '20001222', IOTPAY_JOB_NO: 'alice', ...extra };
+}
+
+async function startMock(args: string[] = [], env = baseEnv()): Promise<{ proc: Running; baseUrl: string; url: string }> {
+  const proc = startIotpay(['mock', '--port', '0', '--json', ...args], env);
+  started.push(proc);
+  const line = await proc.waitForLine((l) => l.includes('"listening"'));
+  const baseUrl = JSON.parse(line).baseUrl as string;
+  return { proc, baseUrl, url: baseUrl.replace(/\/v1$/, '') };
+}
+
+async function startListen(args: string[] = [], env = baseEnv()): Promise<{ proc: Running; url: string }> {
+  const proc = startIotpay(['listen', '--port', '0', '--json', ...args], env);
+  started.push(proc);
+  const line = await proc.waitForLine((l) => l.includes('"listening"'));
+  return { proc, url: JSON.parse(line).url as string };
+}
+
+async function waitFor<T>(get: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+async function post(url: string, body: string | Buffer, contentType: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': contentType } });
+  return { status: res.status, text: await res.text() };
+}
+
+describe('the CLI against iotpay mock', () => {
+  it('create, query by both ids, pay through /mock/orders, query paid; a reused mchOrderNo is FAIL', async () => {
+    const mock = await startMock();
+    const env = baseEnv({ IOTPAY_BASE_URL: mock.baseUrl });
+    const created = await runCli(['create', '-c', 'WX_NATIVE', '-a', '2865', '--notify-url', 'http://127.0.0.1:9/none', '--mch-order-no', 'M-1', '--json'], { env });
+    expect(created.code, created.stderr).toBe(0);
+    const doc = JSON.parse(created.stdout);
+    expect(doc.signature).toBe('verified');
+    expect(doc.payment.kind).toBe('qr');
+    expect(doc.payment.value).toMatch(/^weixin:\/\/wxpay\/bizpayurl\?pr=/);
+    const payOrderId = doc.response.payOrderId as string;
+
+    const q1 = JSON.parse((await runCli(['query', '--mch-order-no', 'M-1', '--json'], { env })).stdout);
+    expect(q1).toMatchObject({ status: 0, statusText: 'created', paid: false, signature: 'verified' });
+    expect(q1.response.amount).toBe(2865);
+
+    const pay = await fetch(`${mock.url}/mock/orders/${payOrderId}/pay`, { method: 'POST' });
+    expect(pay.status).toBe(200);
+    const q2 = await runCli(['query', '--pay-order-id', payOrderId, '--json'], { env });
+    expect(JSON.parse(q2.stdout)).toMatchObject({ status: 2, paid: true });
+
+    const again = await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://127.0.0.1:9/n', '--mch-order-no', 'M-1'], { env });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/mchOrderNo M-1 already exists/);
+
+    const unknown = await runCli(['query', '--mch-order-no', 'nope'], { env });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/order does not exist/);
+
+    const list = (await (await fetch(`${mock.url}/mock/orders`)).json()) as Array<Record<string, unknown>>;
+    expect(list.map((o) => o.mchOrderNo)).toEqual(['M-1']);
+
+    const log = jsonLines(mock.proc.lines()).filter((e) => e.event === 'request');
+    expect(log.length).toBeGreaterThanOrEqual(5);
+    expect(log[0]).toMatchObject({ path: '/v1/create_order', retCode: 'SUCCESS', channelId: 'WX_NATIVE' });
+  });
+
+  it("answers like the gateway: unknown merchant, bad sign, missing fields, per-channel checks", async () => {
+    const mock = await startMock();
+    const call = async (params: Record<string, unknown>) => {
+      const body = new URLSearchParams({ params: JSON.stringify(params) }).toString();
+      return JSON.parse((await post(`${mock.baseUrl}/create_order`, body, 'application/x-www-form-urlencoded')).text);
+    };
+    const order = { mchId: '20001222', mchOrderNo: 'C-1', channelId: 'ALIPAY_WAP', currency: 'CAD', amount: 4, clientIp: '1.2.3.4', notifyUrl: 'http://127.0.0.1:9/', subject: 's', body: 'b', jobNo: 'j', returnUrl: 'https://r.example' };
+    expect((await call({ ...order, sign: sign(order, KEY) })).retMsg).toMatch(/osType/);
+    expect((await call({ ...order, mchId: '1', sign: sign({ ...order, mchId: '1' }, KEY) })).retMsg).toMatch(/Can't found mchInfo/);
+    expect((await call({ ...order, osType: 'IOS', sign: 'BAD' })).retMsg).toMatch(/sign failed/);
+    expect((await call({ mchId: '20001222' })).retMsg).toMatch(/is required/);
+    const ok = await call({ ...order, osType: 'IOS', sign: sign({ ...order, osType: 'IOS' }, KEY) });
+    expect(ok).toMatchObject({ retCode: 'SUCCESS', resCode: 'SUCCESS' });
+    expect(ok.retParams.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mock\/pay\//);
+  });
+
+  it('signs flat answers so the signing core verifies them', async () => {
+    const mock = await startMock();
+    for (const channelId of ['WX_NATIVE', 'ALIPAY_QR', 'UPI_QR', 'WX_APP', 'UPI_APP', 'CC_PAX']) {
+      const order = { mchId: '20001222', mchOrderNo: `S-${channelId}`, channelId, currency: 'CAD', amount: 100, clientIp: '1.2.3.4', notifyUrl: 'http://127.0.0.1:9/', subject: 's', body: 'b', jobNo: 'j', ...(channelId === 'WX_NATIVE' ? { extra: '{"productId":"1"}' } : channelId === 'WX_APP' ? { extra: '{"appId":"a"}' } : {}) };
+      const body = new URLSearchParams({ params: JSON.stringify({ ...order, sign: sign(order, KEY) }) }).toString();
+      const answer = JSON.parse((await post(`${mock.baseUrl}/create_order`, body, 'application/x-www-form-urlencoded')).text);
+      expect(answer.retCode, `${channelId}: ${answer.retMsg}`).toBe('SUCCESS');
+      expect(verify(answer, KEY).status, channelId).toBe('valid');
+    }
+  });
+
+  it('--fault badsign makes the CLI exit 4; http500 exit 3', async () => {
+    const bad = await startMock(['--fault', 'badsign']);
+    const r = await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://127.0.0.1:9/n'], { env: baseEnv({ IOTPAY_BASE_URL: bad.baseUrl }) });
+    expect(r.code).toBe(4);
+    const broken = await startMock(['--fault', 'http500']);
+    const r2 = await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://127.0.0.1:9/n', '--mch-order-no', 'F-1'], { env: baseEnv({ IOTPAY_BASE_URL: broken.baseUrl }) });
+    expect(r2.code).toBe(3);
+    expect(r2.stderr).toMatch(/HTTP 500.*mchOrderNo F-1/);
+  });
+
+  it('without a configured key it uses the sandbox credentials and says so', async () => {
+    const proc = startIotpay(['mock', '--port', '0'], { IOTPAY_CONFIG_DIR: dir });
+    started.push(proc);
+    await proc.waitForLine((l) => l.includes('mock gateway on'));
+    expect(proc.lines().join('\n')).toMatch(/mchId 10000001, key iotpay-sandbox-key-not-a-secret/);
+    expect(proc.lines().join('\n')).toMatch(/no key configured: using the sandbox credentials/);
+  });
+});
+
+describe('notify delivery: mock → listen → merchant handler', () => {
+  it('delivers a signed notify, retries while the handler fails, then the order is status 3', async () => {
+    let calls = 0;
+    const received: Array<{ method: string; url: string }> = [];
+    const handler = http.createServer((req, res) => {
+      calls++;
+      received.push({ method: req.method!, url: req.url! });
+      res.writeHead(calls <= 2 ? 500 : 200, { 'content-type': 'text/plain' });
+      res.end(calls <= 2 ? 'not yet' : 'success');
+    });
+    await new Promise<void>((r) => handler.listen(0, '127.0.0.1', r));
+    const handlerUrl = `http://127.0.0.1:${(handler.address() as net.AddressInfo).port}/iotpay/notify`;
+    try {
+      const listen = await startListen(['--forward-to', handlerUrl]);
+      const mock = await startMock(['--retry-delay', '100']);
+      const env = baseEnv({ IOTPAY_BASE_URL: mock.baseUrl });
+      const created = JSON.parse(
+        (await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', `${listen.url}/notify`, '--param2', 'p-two', '--json'], { env })).stdout,
+      );
+      const payOrderId = created.response.payOrderId as string;
+      expect((await fetch(`${mock.url}/mock/orders/${payOrderId}/pay`, { method: 'POST' })).status).toBe(200);
+
+      const notifies = await waitFor(() => {
+        const ok = jsonLines(mock.proc.lines()).filter((e) => e.event === 'notify');
+        return ok.some((e) => e.ok === true) ? ok : undefined;
+      }, 'a delivered notify');
+      expect(notifies.map((e) => e.ok)).toEqual([false, false, true]);
+      expect(calls).toBe(3);
+
+      // Same method, encoding and fields reached the handler: a GET with the signed query string.
+      const forwarded = new URL(received[2]!.url, 'http://x');
+      expect(received[2]!.method).toBe('GET');
+      expect(forwarded.pathname).toBe('/iotpay/notify');
+      const fields = Object.fromEntries(forwarded.searchParams);
+      expect(verify(fields, KEY).status).toBe('valid');
+      expect(fields).toMatchObject({ payOrderId, mchId: '20001222', status: '2', backType: '2', param1: created.request.mchOrderNo, param2: 'p-two', amount: '100' });
+      for (const name of ['channelOrderNo', 'paySuccTime', 'clientIp', 'device', 'subject', 'body', 'currency', 'channelId']) expect(fields).toHaveProperty(name);
+
+      // The child's log line may trail the HTTP answer: poll for it.
+      const events = await waitFor(() => {
+        const seen = jsonLines(listen.proc.lines()).filter((e) => e.verdict);
+        return seen.length >= 3 ? seen : undefined;
+      }, 'three listen log lines');
+      expect(events.map((e) => (e.forward as { status: number }).status)).toEqual([500, 500, 200]);
+      expect(events.map((e) => e.repeat)).toEqual([false, true, true]);
+      expect(events[2]).toMatchObject({ verdict: 'verified', payOrderId, answer: { status: 200, body: 'success' } });
+
+      const q = JSON.parse((await runCli(['query', '--pay-order-id', payOrderId, '--json'], { env })).stdout);
+      expect(q).toMatchObject({ status: 3, statusText: 'paid and notified', paid: true });
+    } finally {
+      await new Promise<void>((r) => handler.close(() => r()));
+    }
+  });
+
+  it('--auto-pay pays by itself and the notify reaches listen; empty fields are sent but unsigned', async () => {
+    const listen = await startListen();
+    const mock = await startMock(['--auto-pay', '0']);
+    const env = baseEnv({ IOTPAY_BASE_URL: mock.baseUrl });
+    await runCli(['create', '-c', 'ALIPAY_QR', '-a', '100', '--notify-url', `${listen.url}/n`], { env });
+    const event = await waitFor(() => jsonLines(listen.proc.lines()).find((e) => e.verdict === 'verified'), 'a verified notify');
+    expect(event).toMatchObject({ method: 'GET', encoding: 'query', status: '2', amount: '100', answer: { status: 200, body: 'success' } });
+  });
+});
+
+describe('listen under bad input', () => {
+  const notify = { payOrderId: 'P1', mchId: '20001222', mchOrderNo: 'M1', amount: 100, currency: 'CAD', status: 2, param2: '' };
+  const signed = { ...notify, sign: sign(notify, KEY) };
+
+  it('accepts GET query, POST form and POST JSON; answers fail to forged and malformed; 413 for oversize; keeps serving', async () => {
+    const listen = await startListen();
+    const query = new URLSearchParams(Object.entries(signed).map(([k, v]) => [k, String(v)])).toString();
+    const get = await fetch(`${listen.url}/notify?${query}`);
+    expect([get.status, await get.text()]).toEqual([200, 'success']);
+    expect(await post(`${listen.url}/notify`, query, 'application/x-www-form-urlencoded')).toEqual({ status: 200, text: 'success' });
+    expect(await post(`${listen.url}/notify`, JSON.stringify(signed), 'application/json')).toEqual({ status: 200, text: 'success' });
+
+    const forged = { ...signed, amount: 1 };
+    expect(await post(`${listen.url}/notify`, JSON.stringify(forged), 'application/json')).toEqual({ status: 400, text: 'fail' });
+    expect(await post(`${listen.url}/notify`, '{"oops', 'application/json')).toEqual({ status: 400, text: 'fail' });
+    expect(await post(`${listen.url}/notify`, '[1,2]', 'application/json')).toEqual({ status: 400, text: 'fail' });
+    expect(await post(`${listen.url}/notify`, Buffer.from([0xff, 0xfe, 0x00]), 'application/octet-stream')).toMatchObject({ status: 400 });
+    expect(await post(`${listen.url}/notify`, 'a=%E6%B5', 'application/x-www-form-urlencoded')).toMatchObject({ status: 400 });
+    const big = await post(`${listen.url}/notify`, 'a='.padEnd(1024 * 1024 + 10, 'x'), 'application/x-www-form-urlencoded').catch(() => ({ status: 413, text: 'fail' }));
+    expect(big.status).toBe(413);
+
+    const after = await fetch(`${listen.url}/notify?${query}`);
+    expect(after.status).toBe(200);
+    const events = await waitFor(() => {
+      const seen = jsonLines(listen.proc.lines()).filter((e) => e.verdict);
+      return seen.length >= 10 ? seen : undefined;
+    }, 'ten listen log lines');
+    expect(events.map((e) => e.verdict)).toEqual(['verified', 'verified', 'verified', 'forged', 'malformed', 'malformed', 'malformed', 'malformed', 'too-large', 'verified']);
+    expect(events[1]!.repeat).toBe(true);
+  });
+
+  it('never forwards a forged notify', async () => {
+    let calls = 0;
+    const handler = http.createServer((_req, res) => {
+      calls++;
+      res.end('success');
+    });
+    await new Promise<void>((r) => handler.listen(0, '127.0.0.1', r));
+    try {
+      const listen = await startListen(['--forward-to', `http://127.0.0.1:${(handler.address() as net.AddressInfo).port}/`]);
+      const forged = { ...signed, sign: sign(notify, 'other-key') };
+      expect(await post(`${listen.url}/`, JSON.stringify(forged), 'application/json')).toEqual({ status: 400, text: 'fail' });
+      expect(await post(`${listen.url}/`, JSON.stringify(signed), 'application/json')).toEqual({ status: 200, text: 'success' });
+      expect(calls).toBe(1);
+    } finally {
+      await new Promise<void>((r) => handler.close(() => r()));
+    }
+  });
+
+  it('a handler that is down makes listen answer 502 fail, so the gateway retries', async () => {
+    const listen = await startListen(['--forward-to', 'http://127.0.0.1:9/down']);
+    expect(await post(`${listen.url}/`, JSON.stringify(signed), 'application/json')).toEqual({ status: 502, text: 'fail' });
+  });
+});
+
+describe('shutdown', () => {
+  it('SIGINT and SIGTERM stop mock and listen with exit 0 and release the port', async () => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const mock = await startMock();
+      const listen = await startListen();
+      const mockPort = Number(new URL(mock.baseUrl).port);
+      const listenPort = Number(new URL(listen.url).port);
+      expect(await mock.proc.stop(signal)).toBe(0);
+      expect(await listen.proc.stop(signal)).toBe(0);
+      expect(await portIsFree(mockPort)).toBe(true);
+      expect(await portIsFree(listenPort)).toBe(true);
+    }
+  });
+
+  it('pending notify retries are dropped with a log line', async () => {
+    const mock = await startMock(['--retry-delay', '60000']);
+    const env = baseEnv({ IOTPAY_BASE_URL: mock.baseUrl });
+    const created = JSON.parse((await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://127.0.0.1:9/refused', '--json'], { env })).stdout);
+    await fetch(`${mock.url}/mock/orders/${created.response.payOrderId}/pay`, { method: 'POST' });
+    await waitFor(() => jsonLines(mock.proc.lines()).find((e) => e.event === 'notify'), 'the first notify attempt');
+    expect(await mock.proc.stop('SIGTERM')).toBe(0);
+    const shutdown = jsonLines(mock.proc.lines()).find((e) => e.event === 'shutdown');
+    expect(shutdown).toMatchObject({ retriesDropped: [created.response.payOrderId] });
+  });
+
+  it('a busy port is exit 2 with a clear message', async () => {
+    const mock = await startMock();
+    const port = new URL(mock.baseUrl).port;
+    const r = await runCli(['mock', '--port', port], { env: baseEnv() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`port ${port} on 127.0.0.1 is already in use`));
+  });
+});
+
+describe('--sandbox', () => {
+  it('create --sandbox --wait --json ends paid with no configuration at all', async () => {
+    const r = await runCli(['create', '--sandbox', '--channel', 'WX_NATIVE', '--amount', '100', '--wait', '--json'], {
+      env: { IOTPAY_CONFIG_DIR: path.join(dir, 'fresh') },
+      timeoutMs: 20_000,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ signature: 'verified', paid: true, payment: { kind: 'qr' } });
+    expect([2, 3]).toContain(doc.status);
+    expect(r.stderr).toMatch(/verified/); // the notify arriving, on stderr in --json mode
+    const later = await runCli(['query', '--sandbox', '--mch-order-no', doc.request.mchOrderNo, '--json'], { env: { IOTPAY_CONFIG_DIR: path.join(dir, 'fresh') } });
+    expect(later.code).toBe(0);
+    expect(JSON.parse(later.stdout).paid).toBe(true);
+  }, 30_000);
+});
