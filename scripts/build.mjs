@@ -23,6 +23,21 @@ if (process.argv.includes('--if-stale') && fs.existsSync(stamp)) {
   if (inputs.every((p) => !fs.existsSync(p) || newestMtime(p) <= built)) process.exit(0);
 }
 
+// commander requires node:child_process at load time for executable subcommands, which iotpay
+// never uses; loading it (and dgram, net, socket lists) costs every start. Defer it to first use.
+const deferChildProcess = {
+  name: 'defer-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      args.importer.includes(`${path.sep}commander${path.sep}`) ? { path: 'deferred-child-process', namespace: 'iotpay-defer' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'iotpay-defer' }, () => ({
+      contents: "let cp; module.exports = new Proxy({}, { get(_, key) { cp ??= require('node:child_process'); return cp[key]; } });",
+      loader: 'js',
+    }));
+  },
+};
+
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 await build({
@@ -39,10 +54,22 @@ await build({
   minifySyntax: true,
   legalComments: 'none',
   define: { __IOTPAY_VERSION__: JSON.stringify(pkg.version) },
-  // Bundled CommonJS packages (qrcode-terminal) call require(); give ESM chunks one.
-  banner: { js: "import{createRequire as __iotpayRequire}from'node:module';const require=__iotpayRequire(import.meta.url);" },
+  plugins: [deferChildProcess],
   logLevel: 'warning',
 });
+
+// Bundled CommonJS packages call require() for Node built-ins through esbuild's shim; give the
+// chunk that defines the shim a real require (not every chunk: each import costs a start).
+const REQUIRE_BANNER = "import{createRequire as __iotpayRequire}from'node:module';const require=__iotpayRequire(import.meta.url);\n";
+for (const dirName of ['dist', 'dist/chunks']) {
+  for (const file of fs.readdirSync(path.join(root, dirName))) {
+    if (!file.endsWith('.js')) continue;
+    const full = path.join(root, dirName, file);
+    const code = fs.readFileSync(full, 'utf8');
+    // esbuild's __require shim looks for `require` in the scope of the chunk that defines it.
+    if (/\b__require=/.test(code)) fs.writeFileSync(full, REQUIRE_BANNER + code);
+  }
+}
 try {
   execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', root, '--emitDeclarationOnly'], {
     stdio: 'inherit',

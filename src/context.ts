@@ -4,7 +4,7 @@ import type { Dispatcher } from 'undici';
 import { Settings, type FlagValues } from './config/resolve.js';
 import { ConfigStore } from './config/store.js';
 import { maskKey } from './core/mask.js';
-import { colorLevel, makeChalk, type Streams } from './io.js';
+import { colorLevel, loadChalkFor, makeChalk, type Streams } from './io.js';
 
 /** Options every command accepts (declared on the root program). */
 export interface GlobalOptions {
@@ -56,10 +56,25 @@ export interface ContextBase {
   dispatcher?: Dispatcher;
 }
 
+function colorLevels(base: ContextBase, opts: GlobalOptions) {
+  const noColor = opts.color === false || opts.json === true;
+  return {
+    out: noColor ? 0 : colorLevel(base.streams.stdout, base.env, false),
+    err: colorLevel(base.streams.stderr, base.env, opts.color === false),
+  } as const;
+}
+
+/** The context for one command run; loads chalk first only if some stream is coloured. */
+export async function prepareContext(base: ContextBase, opts: GlobalOptions): Promise<Context> {
+  const levels = colorLevels(base, opts);
+  await loadChalkFor([levels.out, levels.err]);
+  return createContext(base, opts);
+}
+
 export function createContext(base: ContextBase, opts: GlobalOptions): Context {
   const { streams, env } = base;
   const json = opts.json === true;
-  const noColor = opts.color === false || json;
+  const levels = colorLevels(base, opts);
   const secrets: string[] = [];
   const redact = (text: string): string => {
     let result = text;
@@ -69,7 +84,7 @@ export function createContext(base: ContextBase, opts: GlobalOptions): Context {
   const write = (stream: NodeJS.WritableStream, text: string): void => {
     stream.write(redact(text) + '\n');
   };
-  const errColor = makeChalk(colorLevel(streams.stderr, env, opts.color === false));
+  const errColor = makeChalk(levels.err);
   const flags: FlagValues = {
     mchId: opts.mchId,
     key: opts.key,
@@ -82,7 +97,7 @@ export function createContext(base: ContextBase, opts: GlobalOptions): Context {
     env,
     json,
     verbose: opts.verbose === true,
-    color: makeChalk(noColor ? 0 : colorLevel(streams.stdout, env, false)),
+    color: makeChalk(levels.out),
     errColor,
     settings: new Settings(
       flags,

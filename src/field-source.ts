@@ -1,6 +1,5 @@
 // Where sign/verify read their fields from: arguments, --file, or stdin; the format is detected.
-import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import type { Context } from './context.js';
 import {
   decodeInputBytes,
@@ -29,7 +28,7 @@ async function readSource(ctx: Context, path: string): Promise<string> {
   let bytes: Buffer;
   try {
     if (statSync(path).size > MAX_INPUT_BYTES) throw new InputError(`${path} is larger than 1 MiB: pass only the fields to sign`);
-    bytes = await readFile(path);
+    bytes = readFileSync(path);
   } catch (err) {
     if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;

@@ -1,5 +1,5 @@
 // The process streams behind an injectable interface: TTY detection, colour decision, bounded stdin reads.
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 import { InputError, MAX_INPUT_BYTES } from './core/input.js';
 
 export interface Streams {
@@ -34,8 +34,22 @@ export function colorLevel(
   return /256/.test(env.TERM ?? '') ? 2 : 1;
 }
 
+let chalkModule: typeof import('chalk') | undefined;
+
+/** Loads chalk only when some stream gets colour: piped and NO_COLOR runs never pay for it. */
+export async function loadChalkFor(levels: number[]): Promise<void> {
+  if (levels.some((level) => level > 0)) chalkModule ??= await import('chalk');
+}
+
+// With colour off every style is the identity, so a stand-in serves without loading chalk.
+const plainChalk: ChalkInstance = new Proxy(function plain() {}, {
+  get: (_target, prop) => (prop === 'level' ? 0 : plainChalk),
+  apply: (_target, _this, args: unknown[]) => args.join(' '),
+}) as unknown as ChalkInstance;
+
+/** A chalk instance at this level; call loadChalkFor first when the level may be above 0. */
 export function makeChalk(level: 0 | 1 | 2 | 3): ChalkInstance {
-  return new Chalk({ level });
+  return level === 0 || !chalkModule ? plainChalk : new chalkModule.Chalk({ level });
 }
 
 /** Reads all of stdin, refusing more than `limit` bytes without waiting for the rest. */

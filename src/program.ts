@@ -1,6 +1,6 @@
 // The commander tree: flags and help for every command; each action fills an options object and lazy-imports its command.
 import { Command, Option } from 'commander';
-import { createContext, type Context, type ContextBase, type GlobalOptions } from './context.js';
+import { prepareContext, type Context, type ContextBase, type GlobalOptions } from './context.js';
 import { VERSION } from './version.js';
 
 
@@ -22,7 +22,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
     async (...args: unknown[]): Promise<void> => {
       const cmd = args[args.length - 1] as Command;
       const opts = cmd.optsWithGlobals() as Record<string, unknown>;
-      const ctx = createContext(base, opts as GlobalOptions);
+      const ctx = await prepareContext(base, opts as GlobalOptions);
       hooks.onContext?.(ctx);
       await run(ctx, opts, ...(args.slice(0, -2) as A));
     };

@@ -77,7 +77,7 @@ export async function runConfig(opts: ConfigOptions, ctx: Context): Promise<void
   if (opts.action === 'use') {
     const name = opts.name ?? '';
     if (!PROFILE_NAME.test(name)) throw new UsageError(`"${name}" is not a valid profile name (letters, digits, . _ -)`);
-    store.useProfile(name);
+    await store.useProfile(name);
     if (ctx.json) ctx.printJson({ current: name });
     else ctx.out(`${c.green('✓')} now using profile "${name}"`);
     if (ctx.env.IOTPAY_PROFILE) ctx.warn(`IOTPAY_PROFILE=${ctx.env.IOTPAY_PROFILE} is set and takes precedence over "config use"`);
@@ -124,7 +124,7 @@ export async function runConfig(opts: ConfigOptions, ctx: Context): Promise<void
     return;
   }
   if (opts.action === 'unset') {
-    const removed = store.unsetValue(profile, spec.key);
+    const removed = await store.unsetValue(profile, spec.key);
     if (ctx.json) ctx.printJson({ profile, name: spec.name, removed });
     else ctx.out(removed ? `${c.green('✓')} unset ${spec.name} in profile "${profile}"` : `${spec.name} was not set in profile "${profile}"`);
     return;
@@ -138,7 +138,7 @@ export async function runConfig(opts: ConfigOptions, ctx: Context): Promise<void
   if (spec.secret && value !== value.trim()) {
     ctx.warn('the key has leading or trailing white space; it is stored as given and signed with it');
   }
-  store.setValue(profile, spec.key, value);
+  await store.setValue(profile, spec.key, value);
   if (ctx.json) ctx.printJson({ profile, name: spec.name, value: shown(spec, value), path: store.path });
   else ctx.out(`${c.green('✓')} ${spec.name} = ${shown(spec, value)} in profile "${profile}" (${store.path})`);
   if (spec.env && ctx.env[spec.env]) ctx.warn(`${spec.env} is set and takes precedence over the profile`);

@@ -292,7 +292,7 @@ async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox)
     if (!ctx.json) {
       renderOrderSummary(ctx, 'order created', request, result.response);
       ctx.out(`  ${signatureLine(ctx, result.signature)}`);
-      renderPayment(ctx, channelId, result.payment);
+      await renderPayment(ctx, channelId, result.payment);
     }
     if (!opts.wait) return;
 

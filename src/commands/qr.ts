@@ -40,5 +40,5 @@ export async function runQr(opts: QrOptions, ctx: Context): Promise<void> {
     ctx.printJson({ text });
     return;
   }
-  ctx.out(renderQr(text, { ansi: ctx.color.level > 0 && !opts.small }));
+  ctx.out(await renderQr(text, { ansi: ctx.color.level > 0 && !opts.small }));
 }

@@ -1,4 +1,4 @@
-// The config file (conf): profiles of settings, kept 0600 in a 0700 folder.
+// The config file: profiles of settings, kept 0600 in a 0700 folder; written through conf.
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
@@ -13,71 +13,73 @@ interface StoreShape {
 
 export const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
-type ConfInstance = {
-  path: string;
-  store: Record<string, unknown>;
-};
+type ConfInstance = { store: Record<string, unknown> };
 
 function unreadable(file: string, err: unknown): UsageError {
   const why = err instanceof SyntaxError ? 'is not valid JSON' : `cannot be read (${(err as Error).message})`;
   return new UsageError(`config file ${file} ${why}`, 'fix it by hand or move it away; iotpay never resets it silently');
 }
 
+/**
+ * Reads are a plain JSON read of the file; writes go through conf (atomic write,
+ * file mode). conf loads a JSON-schema validator on import, so commands that only
+ * read settings (sign, create --dry-run) never load it.
+ */
 export class ConfigStore {
+  private conf?: ConfInstance;
+
   private constructor(
-    private readonly conf: ConfInstance,
     readonly dir: string,
+    readonly path: string,
   ) {}
 
   /**
    * Opens the store in `dir` (IOTPAY_CONFIG_DIR) or the platform's config folder
-   * for `iotpay`, creating the folder 0700. A corrupt file is an error naming it,
-   * never a silent reset.
+   * for `iotpay` (the one conf uses), creating the folder 0700. A corrupt file is
+   * an error naming it, never a silent reset.
    */
   static async open(dir: string | undefined, warn: (line: string) => void): Promise<ConfigStore> {
-    if (dir) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const { default: Conf } = await import('conf');
-    let conf: ConfInstance;
-    try {
-      conf = new Conf<Record<string, unknown>>({
-        projectName: 'iotpay',
-        projectSuffix: '',
-        ...(dir ? { cwd: dir } : {}),
-        configFileMode: 0o600,
-        accessPropertiesByDotNotation: false,
-        clearInvalidConfig: false,
-      }) as unknown as ConfInstance;
-    } catch (err) {
-      throw unreadable(dir ? path.join(dir, 'config.json') : 'config.json', err);
+    let folder = dir;
+    if (!folder) {
+      const { default: envPaths } = await import('env-paths');
+      folder = envPaths('iotpay', { suffix: '' }).config;
     }
-    const folder = path.dirname(conf.path);
-    // A folder we just made (no file yet) is ours to close; an existing one only gets a warning.
-    if (!fs.existsSync(conf.path)) fs.chmodSync(folder, 0o700);
-    const store = new ConfigStore(conf, folder);
+    if (!fs.existsSync(folder)) fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+    const store = new ConfigStore(folder, path.join(folder, 'config.json'));
     store.read();
     store.checkPermissions(warn);
     return store;
   }
 
-  get path(): string {
-    return this.conf.path;
-  }
-
   private read(): StoreShape {
-    let data: Record<string, unknown>;
+    let data: unknown;
     try {
-      data = this.conf.store;
+      data = JSON.parse(fs.readFileSync(this.path, 'utf8'));
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
       throw unreadable(this.path, err);
     }
-    const profiles = data.profiles;
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+      throw new UsageError(`config file ${this.path} is not a JSON object`, 'fix it by hand or move it away');
+    }
+    const profiles = (data as StoreShape).profiles;
     if (profiles !== undefined && (profiles === null || typeof profiles !== 'object' || Array.isArray(profiles))) {
       throw new UsageError(`config file ${this.path} has a malformed "profiles" entry`, 'fix it by hand or move it away');
     }
     return data as StoreShape;
   }
 
-  private write(data: StoreShape): void {
+  private async write(data: StoreShape): Promise<void> {
+    if (!this.conf) {
+      const { default: Conf } = await import('conf');
+      this.conf = new Conf<Record<string, unknown>>({
+        projectName: 'iotpay',
+        cwd: this.dir,
+        configFileMode: 0o600,
+        accessPropertiesByDotNotation: false,
+        clearInvalidConfig: false,
+      }) as unknown as ConfInstance;
+    }
     this.conf.store = data as Record<string, unknown>;
     fs.chmodSync(this.path, 0o600);
   }
@@ -110,27 +112,27 @@ export class ConfigStore {
     return profile && typeof profile === 'object' ? { ...profile } : {};
   }
 
-  setValue(profileName: string, key: SettingKey, value: string): void {
+  async setValue(profileName: string, key: SettingKey, value: string): Promise<void> {
     const data = this.read();
     const profiles = { ...(data.profiles ?? {}) };
     profiles[profileName] = { ...(profiles[profileName] ?? {}), [key]: value };
-    this.write({ ...data, profiles });
+    await this.write({ ...data, profiles });
   }
 
   /** Returns false when the setting was not set. */
-  unsetValue(profileName: string, key: SettingKey): boolean {
+  async unsetValue(profileName: string, key: SettingKey): Promise<boolean> {
     const data = this.read();
     const profile = { ...(data.profiles?.[profileName] ?? {}) };
     if (!(key in profile)) return false;
     delete profile[key];
-    this.write({ ...data, profiles: { ...(data.profiles ?? {}), [profileName]: profile } });
+    await this.write({ ...data, profiles: { ...(data.profiles ?? {}), [profileName]: profile } });
     return true;
   }
 
-  useProfile(name: string): void {
+  async useProfile(name: string): Promise<void> {
     const data = this.read();
     const profiles = { ...(data.profiles ?? {}) };
     profiles[name] ??= {};
-    this.write({ ...data, currentProfile: name, profiles });
+    await this.write({ ...data, currentProfile: name, profiles });
   }
 }

@@ -1,6 +1,6 @@
 // The HTTP client for the gateway (undici): params= form transport, one dispatcher, bounded bodies, mapped errors.
 import { readFileSync } from 'node:fs';
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Context } from '../context.js';
 import type { Params } from '../core/order.js';
 import type { Response } from '../core/response.js';
@@ -38,7 +38,8 @@ function envFirst(env: NodeJS.ProcessEnv, ...names: string[]): string | undefine
 }
 
 /** One dispatcher for every request: timeouts, optional proxy from the environment, optional CA file. */
-export function createDispatcher(env: NodeJS.ProcessEnv, timeoutMs: number, caFile?: string): Dispatcher {
+export async function createDispatcher(env: NodeJS.ProcessEnv, timeoutMs: number, caFile?: string): Promise<Dispatcher> {
+  const { Agent, EnvHttpProxyAgent } = await import('./undici.js');
   let ca: Buffer | undefined;
   if (caFile) {
     try {
@@ -118,11 +119,11 @@ export async function postParams(
   timeoutMs: number,
 ): Promise<GatewayAnswer> {
   const url = new URL(`${baseUrl.replace(/\/+$/, '')}/${endpoint}`);
+  const { request } = await import('./undici.js');
   let res: Dispatcher.ResponseData;
   try {
-    res = await request(url, {
+    res = await request(dispatcher, url, {
       method: 'POST',
-      dispatcher,
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
         accept: 'application/json',
@@ -184,7 +185,7 @@ export async function openGateway(ctx: Context, opts: GatewayOptions = {}): Prom
   const timeoutText = await requireSetting(ctx, 'timeout', 'to reach the gateway');
   if (!/^[1-9]\d{0,7}$/.test(timeoutText)) throw new UsageError(`timeout must be a whole number of milliseconds, got "${timeoutText}"`);
   const timeoutMs = Number(timeoutText);
-  const dispatcher = ctx.dispatcher ?? createDispatcher(ctx.env, timeoutMs, opts.caFile);
+  const dispatcher = ctx.dispatcher ?? (await createDispatcher(ctx.env, timeoutMs, opts.caFile));
   return {
     baseUrl,
     timeoutMs,

@@ -30,13 +30,13 @@ export function signatureLine(ctx: Context, verdict: SignatureVerdict, reason?: 
 }
 
 /** The QR (ANSI on a colour terminal, half blocks otherwise) or the URL/params to use. */
-export function renderPayment(ctx: Context, channelId: string, payment: PaymentPresentation): void {
+export async function renderPayment(ctx: Context, channelId: string, payment: PaymentPresentation): Promise<void> {
   const c = ctx.color;
   const wallet = findChannel(channelId)?.wallet ?? '';
   switch (payment.kind) {
     case 'qr':
       ctx.out('');
-      ctx.out(renderQr(payment.value, { ansi: ctx.color.level > 0 }));
+      ctx.out(await renderQr(payment.value, { ansi: ctx.color.level > 0 }));
       ctx.out(payment.value);
       ctx.out(c.dim(`${WALLET_ACTION[wallet] ?? 'Scan to pay'} (${payment.source}).`));
       return;

@@ -1,5 +1,4 @@
 // Terminal QR codes (qrcode-terminal): ANSI blocks on a colour terminal, Unicode half blocks elsewhere.
-import qrcode from 'qrcode-terminal';
 
 export interface QrStyle {
   /** ANSI background colours (two columns a module); false gives half blocks with no escape codes. */
@@ -7,7 +6,8 @@ export interface QrStyle {
 }
 
 /** The QR of `text` as terminal text; the half-block form survives files, pipes and pagers. */
-export function renderQr(text: string, style: QrStyle): string {
+export async function renderQr(text: string, style: QrStyle): Promise<string> {
+  const { default: qrcode } = await import('qrcode-terminal');
   let art = '';
   qrcode.generate(text, { small: !style.ansi }, (output: string) => {
     art = output;

@@ -1,6 +1,6 @@
 // The notify receiver: accepts the gateway's notify as GET query, urlencoded form or JSON, verifies it, answers, forwards valid ones.
 import http from 'node:http';
-import { request as undiciRequest, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { FieldValue } from '../core/canonical.js';
 import { decodeInputBytes, InputError, parseJsonObject, parseQueryString } from '../core/input.js';
 import { verify } from '../core/sign.js';
@@ -73,14 +73,16 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
   const now = opts.now ?? (() => new Date());
   const log = opts.log ?? (() => {});
   const seen = new Set<string>();
+  let forwardDispatcher: Dispatcher | undefined;
 
   async function forward(parsed: ParsedNotify, method: string): Promise<NonNullable<NotifyEvent['forward']>> {
     const target = new URL(opts.forwardTo!);
     if (parsed.encoding === 'query') target.search = target.search ? `${target.search}&${parsed.raw}` : `?${parsed.raw}`;
+    const { Agent, request } = await import('../gateway/undici.js');
+    forwardDispatcher ??= opts.dispatcher ?? new Agent();
     try {
-      const res = await undiciRequest(target, {
+      const res = await request(forwardDispatcher, target, {
         method: method === 'GET' ? 'GET' : 'POST',
-        ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
         headers: { 'user-agent': 'iotpay-cli listen', ...(parsed.contentType ? { 'content-type': parsed.contentType } : {}) },
         ...(method === 'GET' ? {} : { body: parsed.raw }),
         signal: AbortSignal.timeout(opts.forwardTimeoutMs ?? 10_000),
@@ -164,5 +166,12 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
   });
   const { closeAll } = hardenServer(server);
   const port = await listen(server, opts.port ?? 4242, host);
-  return { url: `http://${hostForUrl(host)}:${port}`, port, close: closeAll };
+  return {
+    url: `http://${hostForUrl(host)}:${port}`,
+    port,
+    close: async () => {
+      await closeAll();
+      if (forwardDispatcher && forwardDispatcher !== opts.dispatcher) await forwardDispatcher.close();
+    },
+  };
 }
