@@ -84,19 +84,31 @@ export function compareCaseInsensitive(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** The signed entries, `name=value&` each, in the order given by `compare` (the gateway's by default). */
-export function signedEntries(
-  fields: Fields,
-  compare: (a: string, b: string) => number = compareCaseInsensitive,
-): string[] {
-  const entries: string[] = [];
-  for (const name in fields) {
-    if (name === 'sign' || !Object.prototype.hasOwnProperty.call(fields, name)) continue;
-    const value = fields[name];
-    if (isAbsent(value)) continue;
-    entries.push(`${name}=${fieldText(name, value)}&`);
+/** Sorts in place with Java's order; insertion sort is the fastest for a request's dozen fields. */
+function sortGatewayOrder(entries: string[]): string[] {
+  if (entries.length > 32) return entries.sort(compareCaseInsensitive);
+  for (let i = 1; i < entries.length; i++) {
+    const current = entries[i]!;
+    let j = i - 1;
+    while (j >= 0 && compareCaseInsensitive(entries[j]!, current) > 0) {
+      entries[j + 1] = entries[j]!;
+      j--;
+    }
+    entries[j + 1] = current;
   }
-  return entries.sort(compare);
+  return entries;
+}
+
+/** The signed entries, `name=value&` each, in the gateway's order, or in the order given by `compare`. */
+export function signedEntries(fields: Fields, compare?: (a: string, b: string) => number): string[] {
+  const entries: string[] = [];
+  for (const name of Object.keys(fields)) {
+    if (name === 'sign') continue;
+    const value = fields[name];
+    if (value === null || value === undefined || value === '') continue;
+    entries.push(`${name}=${typeof value === 'string' ? value : fieldText(name, value)}&`);
+  }
+  return compare ? entries.sort(compare) : sortGatewayOrder(entries);
 }
 
 /**

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { canonicalString, compareCaseInsensitive, signedFieldNames, UnsignableFieldError } from '../../src/core/canonical.js';
+import { canonicalString, compareCaseInsensitive, signedEntries, signedFieldNames, UnsignableFieldError } from '../../src/core/canonical.js';
 import { sign, signCanonical, signsEqual, verify, withSign } from '../../src/core/sign.js';
 import { vectors, VECTORS_COPY, VECTORS_SHARED } from '../helpers/vectors.js';
 
@@ -109,6 +109,15 @@ describe('properties', () => {
         const code = text.charCodeAt(i);
         const changed = text.slice(0, i) + String.fromCharCode(code === 0x41 ? 0x42 : 0x41) + text.slice(i + 1);
         return sign({ ...fields, [target]: changed }, k) !== sign(fields, k);
+      }),
+    );
+  });
+
+  it('the fast insertion sort gives exactly Array.sort with the Java comparator, any size and alphabet', () => {
+    const anyName = fc.string({ minLength: 1, maxLength: 6, unit: fc.constantFrom('a', 'A', 'b', 'B', '1', '0', '_', 'é', 'É', 'ß', 'ı', 'İ', 'Z') });
+    fc.assert(
+      fc.property(fc.dictionary(anyName, fc.string({ minLength: 1, maxLength: 3 }), { minKeys: 1, maxKeys: 40 }), (fields) => {
+        return canonicalString(fields) === signedEntries(fields, compareCaseInsensitive).join('');
       }),
     );
   });
