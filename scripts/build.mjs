@@ -40,8 +40,9 @@ const deferChildProcess = {
 
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
-await build({
+const result = await build({
   absWorkingDir: root,
+  metafile: true,
   entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts' },
   outdir: 'dist',
   bundle: true,
@@ -57,6 +58,13 @@ await build({
   plugins: [deferChildProcess],
   logLevel: 'warning',
 });
+// Which sources each output file holds: tests use it to check what a command loads.
+const chunkInputs = Object.fromEntries(
+  Object.entries(result.metafile.outputs)
+    .filter(([file]) => file.endsWith('.js'))
+    .map(([file, out]) => [file.replace(/^dist\//, ''), Object.keys(out.inputs)]),
+);
+fs.writeFileSync(path.join(root, 'dist', 'chunks.json'), JSON.stringify(chunkInputs, null, 1));
 
 // Bundled CommonJS packages call require() for Node built-ins through esbuild's shim; give the
 // chunk that defines the shim a real require (not every chunk: each import costs a start).

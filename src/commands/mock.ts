@@ -44,6 +44,16 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
   const attempts = wholeNumber(opts.notifyAttempts, '--notify-attempts', 100);
   const retryDelay = wholeNumber(opts.retryDelay, '--retry-delay', 3600000);
   const creds = await mockCredentials(ctx);
+  // Under load, one write per request costs more than the request: lines are written in batches, each turn of the loop.
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length > 0) ctx.out(pending.join('\n'));
+    pending = [];
+  };
+  const log = (line: string) => {
+    if (pending.length === 0) setImmediate(flush);
+    pending.push(line);
+  };
   let mock;
   try {
     mock = await startMock({
@@ -56,7 +66,7 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
       ...(opts.fault ? { fault: opts.fault as MockFault } : {}),
       ...(attempts !== undefined ? { notifyAttempts: attempts } : {}),
       ...(retryDelay !== undefined ? { retryDelayMs: retryDelay } : {}),
-      log: (e) => ctx.out(mockEventLine(ctx, e)),
+      log: (e) => log(mockEventLine(ctx, e)),
     });
   } catch (err) {
     throw describeListenError(err, opts.host, port);
@@ -72,5 +82,6 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
   const signal = await untilSignal();
   ctx.debug(`${signal}: shutting down`);
   await mock.close();
+  flush();
   if (!ctx.json) ctx.out(ctx.color.dim('mock stopped'));
 }

@@ -1,0 +1,212 @@
+// `npm run bench`: start-up, memory, signing and mock throughput as ratios against baselines measured
+// in the same run (the machines are shared and noisy: ratios of interleaved medians, not absolute times).
+// Writes bench/results.json. BENCH_RUNS and BENCH_SECONDS make it shorter or longer.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = path.join(root, 'bin', 'iotpay.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 30);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const KEY = 'bench-key-0123456789abcdef';
+const MCH_ID = '20001222';
+const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iotpay-bench-'));
+const env = { ...process.env, IOTPAY_CONFIG_DIR: configDir, IOTPAY_KEY: KEY, IOTPAY_MCH_ID: MCH_ID, IOTPAY_JOB_NO: 'bench', NO_COLOR: '1' };
+for (const name of ['IOTPAY_BASE_URL', 'IOTPAY_PROFILE', 'HTTP_PROXY', 'HTTPS_PROXY']) delete env[name];
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const rows = [];
+function row(figure, ours, baseline, unit, target, higherIsBetter = false) {
+  const ratio = ours / baseline;
+  const pass = higherIsBetter ? ratio >= target : ratio <= target;
+  rows.push({ figure, ours: Number(ours.toFixed(2)), baseline: Number(baseline.toFixed(2)), unit, ratio: Number(ratio.toFixed(3)), target: `${higherIsBetter ? '≥' : '≤'} ${target}`, pass });
+}
+
+function timeRun(args, extraEnv = {}) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+/** Runs every command once per round, in turn, so noise hits all of them alike. */
+function interleaved(commands, runs) {
+  const times = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+  for (let i = 0; i < runs; i++) for (const [name, args] of Object.entries(commands)) times[name].push(timeRun(args));
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+}
+
+function startChild(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    let buf = '';
+    const onData = (d) => {
+      buf += d.toString();
+      const line = buf.split('\n').find((l) => l.includes('"listening"'));
+      if (line) {
+        child.stdout.off('data', onData);
+        child.stdout.resume();
+        resolve({ child, info: JSON.parse(line) });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code} before listening`)));
+  });
+}
+const stop = (child) => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM'))));
+
+// 1. Start-up.
+console.error(`start-up: ${RUNS} interleaved runs…`);
+const startup = interleaved(
+  {
+    node: ['-e', '0'],
+    sign: [bin, 'sign', 'amount=1', 'mchId=1'],
+    help: [bin, '--help'],
+    dryRun: [bin, 'create', '--dry-run', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'https://shop.example/n'],
+  },
+  RUNS,
+);
+row('iotpay sign amount=1 mchId=1 vs node -e 0', startup.sign, startup.node, 'ms', 1.25);
+row('iotpay --help vs node -e 0', startup.help, startup.node, 'ms', 1.25);
+row('iotpay create --dry-run vs node -e 0', startup.dryRun, startup.node, 'ms', 1.4);
+
+// 2. Peak RSS.
+function peakRss(args) {
+  const r = spawnSync(process.execPath, ['--require', path.join(root, 'bench', 'rss-hook.cjs'), ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  return Number(/IOTPAY_BENCH_RSS=(\d+)/.exec(r.stderr.toString())[1]);
+}
+const rss = { node: [], sign: [] };
+for (let i = 0; i < Math.max(5, Math.floor(RUNS / 3)); i++) {
+  rss.node.push(peakRss(['-e', '0']));
+  rss.sign.push(peakRss([bin, 'sign', 'amount=1', 'mchId=1']));
+}
+row('peak RSS of iotpay sign vs node -e 0', median(rss.sign) / 1024, median(rss.node) / 1024, 'MiB', 1.3);
+
+// 3. create --json against the mock vs a minimal fetch script.
+console.error('create against the mock…');
+const mock = await startChild([bin, 'mock', '--port', '0', '--json']);
+const baseUrl = mock.info.baseUrl;
+const createTimes = { ours: [], fetch: [] };
+for (let i = 0; i < RUNS; i++) {
+  createTimes.ours.push(timeRun([bin, 'create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://127.0.0.1:9/n', '--json'], { IOTPAY_BASE_URL: baseUrl }));
+  createTimes.fetch.push(timeRun([path.join(root, 'bench', 'baseline-create.mjs'), baseUrl, MCH_ID, KEY]));
+}
+row('iotpay create --json (mock) vs sign+fetch script', median(createTimes.ours), median(createTimes.fetch), 'ms', 1.3);
+
+// 4. Signing core.
+console.error('signing core…');
+const { sign } = await import(path.join(root, 'dist', 'index.js'));
+const order = {
+  mchId: '10000701', mchOrderNo: 'IOT20261129185548123ABCDEFGH', channelId: 'WX_NATIVE', currency: 'CAD', amount: 2865,
+  clientIp: '210.73.10.148', device: 'WEB', osType: 'IOS', notifyUrl: 'https://shop.example.com/iotpay/notify',
+  returnUrl: 'https://shop.example.com/done', subject: 'test product', body: 'this product is for fun', param2: 'x',
+  extra: '{"productId":"120989823"}', jobNo: 'alice',
+};
+function naiveSign(o, key) {
+  const text = Object.keys(o).filter((k) => k !== 'sign' && o[k] !== '' && o[k] != null).sort().map((k) => `${k}=${o[k]}`).join('&');
+  return createHash('md5').update(`${text}&key=${key}`, 'utf8').digest('hex').toUpperCase();
+}
+function rate(fn, ms) {
+  const start = process.hrtime.bigint();
+  let n = 0;
+  while (Number(process.hrtime.bigint() - start) < ms * 1e6) {
+    for (let i = 0; i < 1000; i++) fn(order, KEY);
+    n += 1000;
+  }
+  return n / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+const rates = { ours: [], naive: [] };
+rate(sign, 200);
+rate(naiveSign, 200);
+for (let i = 0; i < 7; i++) {
+  rates.ours.push(rate(sign, 300));
+  rates.naive.push(rate(naiveSign, 300));
+}
+const oursRate = median(rates.ours);
+row('signs/s, 15-field create_order vs 300k/s', oursRate, 300000, 'signs/s', 1, true);
+row('signs/s vs naive Object.keys().sort() (same run)', oursRate, median(rates.naive), 'signs/s', 1, true);
+
+// 5. Mock throughput with keep-alive vs a bare node:http server.
+console.error(`throughput: ${SECONDS} s a round…`);
+const bare = await startChild([path.join(root, 'bench', 'bare-server.mjs')]);
+let counter = 0;
+function nextBody() {
+  const params = {
+    mchId: MCH_ID, mchOrderNo: `L${process.pid}${(counter++).toString(36)}${randomBytes(2).toString('hex')}`, channelId: 'WX_NATIVE', currency: 'CAD',
+    amount: 100, clientIp: '127.0.0.1', device: 'WEB', notifyUrl: 'http://127.0.0.1:9/n', subject: 'load', body: 'load', extra: '{"productId":"1"}', jobNo: 'load',
+  };
+  return new URLSearchParams({ params: JSON.stringify({ ...params, sign: sign(params, KEY) }) }).toString();
+}
+const bodies = Array.from({ length: 40000 }, nextBody);
+async function load(origin, seconds, connections = 16) {
+  const pool = new Pool(origin, { connections, pipelining: 1 });
+  const latencies = [];
+  let done = 0;
+  let failed = 0;
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < end) {
+        const body = bodies[(done + failed) % bodies.length];
+        const t = process.hrtime.bigint();
+        const res = await pool.request({ path: '/v1/create_order', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+        const text = await res.body.text();
+        latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+        if (res.statusCode === 200 && text.includes('"retCode"')) done++;
+        else failed++;
+      }
+    }),
+  );
+  await pool.close();
+  return { rps: done / seconds, failed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+const bareOrigin = `http://127.0.0.1:${bare.info.port}`;
+const mockOrigin = new URL(baseUrl).origin;
+await load(bareOrigin, 1);
+await load(mockOrigin, 1);
+const rounds = { bare: [], mock: [] };
+for (let i = 0; i < 2; i++) {
+  rounds.bare.push(await load(bareOrigin, SECONDS));
+  rounds.mock.push(await load(mockOrigin, SECONDS));
+}
+const best = (rs) => rs.reduce((a, b) => (b.rps > a.rps ? b : a));
+const bareBest = best(rounds.bare);
+const mockBest = best(rounds.mock);
+row('mock create_order req/s (keep-alive) vs bare node:http', mockBest.rps, bareBest.rps, 'req/s', 0.6, true);
+await stop(mock.child);
+await stop(bare.child);
+fs.rmSync(configDir, { recursive: true, force: true });
+
+// Report.
+const latency = { mock: { p50: mockBest.p50, p99: mockBest.p99 }, bare: { p50: bareBest.p50, p99: bareBest.p99 }, failed: mockBest.failed + bareBest.failed };
+const header = ['figure', 'ours', 'baseline', 'unit', 'ratio', 'target', 'result'];
+const lines = rows.map((r) => [r.figure, String(r.ours), String(r.baseline), r.unit, r.ratio.toFixed(2), r.target, r.pass ? 'pass' : 'FAIL']);
+const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+const fmt = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+console.log(fmt(header));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const l of lines) console.log(fmt(l));
+console.log(`\nmock latency p50 ${latency.mock.p50.toFixed(2)} ms, p99 ${latency.mock.p99.toFixed(2)} ms (bare: p50 ${latency.bare.p50.toFixed(2)} ms, p99 ${latency.bare.p99.toFixed(2)} ms); 16 keep-alive connections, ${SECONDS} s rounds`);
+const results = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: os.cpus().length,
+  runs: RUNS,
+  rows,
+  latencyMs: latency,
+};
+fs.writeFileSync(path.join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+console.error('wrote bench/results.json');
