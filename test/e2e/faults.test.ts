@@ -1,0 +1,185 @@
+// Network faults for create and query, from loopback servers that misbehave on purpose.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sign } from '../../src/core/sign.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { json, startGatewayStub, type GatewayStub } from '../helpers/gateway-stub.js';
+
+const KEY = 'CANARY-k3y-0123456789-zz';
+const dir = tempDir();
+let stub: GatewayStub;
+beforeAll(async () => {
+  stub = await startGatewayStub();
+});
+afterAll(async () => {
+  await stub.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const env = (baseUrl: string, extra: Record<string, string> = {}) => ({
+  IOTPAY_CONFIG_DIR: dir,
+  IOTPAY_KEY: KEY,
+  IOTPAY_MCH_ID: '1',
+  IOTPAY_JOB_NO: 'j',
+  IOTPAY_BASE_URL: baseUrl,
+  IOTPAY_TIMEOUT: '1500',
+  ...extra,
+});
+const CREATE = ['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'https://shop.example/n', '--mch-order-no', 'FAULT-1'];
+const QUERY = ['query', '--mch-order-no', 'FAULT-1'];
+
+type Fault = [string, (res: http.ServerResponse) => void, RegExp];
+const faults: Fault[] = [
+  ['slow headers', () => {}, /within 1500 ms \(timeout\)/],
+  [
+    'a trickled body',
+    (res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(' ')), 100);
+      res.on('close', () => clearInterval(timer));
+    },
+    /within 1500 ms \(timeout\)/,
+  ],
+  [
+    'a reset mid-body',
+    (res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
+      res.write('{"retCode":"SUCC');
+      setTimeout(() => res.socket?.destroy(), 20);
+    },
+    /was reset|failed/,
+  ],
+  ['HTTP 500', (res) => json(res, { error: 'x' }, undefined, 500), /answered HTTP 500/],
+  ['HTTP 502', (res) => { res.writeHead(502); res.end('Bad Gateway'); }, /answered HTTP 502: Bad Gateway/],
+  ['HTTP 404', (res) => { res.writeHead(404); res.end(); }, /answered HTTP 404/],
+  ['an HTML error page', (res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<!DOCTYPE html><title>Error</title>'); }, /is not JSON \(it starts "<!DOCTYPE html>/],
+  ['truncated JSON', (res) => { res.writeHead(200); res.end('{"retCode":"SUCCESS","payOrderId":"P'); }, /is not JSON/],
+  ['a JSON array', (res) => { res.writeHead(200); res.end('[1,2]'); }, /JSON but not an object/],
+  [
+    'a 10 MB body',
+    (res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 10 * 1024 * 1024 && !res.destroyed) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    },
+    /larger than 1 MiB/,
+  ],
+  ['a 10 MB body, declared', (res) => { res.writeHead(200, { 'content-length': String(10 * 1024 * 1024) }); res.write('{'); }, /larger than 1 MiB/],
+  ['a redirect to another host', (res) => { res.writeHead(307, { location: 'https://elsewhere.example/v1/create_order' }); res.end(); }, /HTTP 307 \(redirect to https:\/\/elsewhere\.example\/v1\/create_order\): not followed/],
+];
+
+describe.each([
+  ['create', CREATE],
+  ['query', QUERY],
+])('%s under network faults', (command, args) => {
+  it.each(faults)('%s: exit 3, one line, no stack', async (name, fault, message) => {
+    stub.handle((_req, res) => fault(res));
+    const started = Date.now();
+    const r = await runCli(args, { env: env(stub.baseUrl) });
+    expect(r.code, `${name}: ${r.stderr}`).toBe(3);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+    expect(Date.now() - started).toBeLessThan(8000);
+    if (command === 'create') {
+      expect(r.stderr).toContain('mchOrderNo FAULT-1');
+      expect(r.stderr).toContain('check with: iotpay query --mch-order-no FAULT-1');
+    }
+  });
+});
+
+describe('redirects', () => {
+  it('never re-sends the params to the redirect target', async () => {
+    const other = await startGatewayStub();
+    try {
+      stub.handle((_req, res) => {
+        res.writeHead(308, { location: `${other.baseUrl}/create_order` });
+        res.end();
+      });
+      const r = await runCli(CREATE, { env: env(stub.baseUrl) });
+      expect(r.code).toBe(3);
+      expect(other.requests).toHaveLength(0);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+function makeCert(folder: string): { cert: string; key: string } | undefined {
+  try {
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+      '-keyout', path.join(folder, 'key.pem'), '-out', path.join(folder, 'cert.pem'),
+    ], { stdio: 'ignore' });
+    return { cert: path.join(folder, 'cert.pem'), key: path.join(folder, 'key.pem') };
+  } catch {
+    return undefined;
+  }
+}
+
+describe('https with a self-signed certificate on loopback', () => {
+  const files = makeCert(dir);
+  it.skipIf(!files)('is refused with a clear message, and trusted with --ca-file', async () => {
+    const server = https.createServer({ cert: fs.readFileSync(files!.cert), key: fs.readFileSync(files!.key) }, (req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d));
+      req.on('end', () => {
+        const params = JSON.parse(new URLSearchParams(body).get('params')!);
+        const answer = { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: 'P1', mchOrderNo: params.mchOrderNo, codeUrl: 'weixin://tls' };
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ...answer, sign: sign(answer, KEY) }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const baseUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    try {
+      const refused = await runCli(CREATE, { env: env(baseUrl) });
+      expect(refused.code).toBe(3);
+      expect(refused.stderr).toMatch(/TLS certificate of 127\.0\.0\.1:\d+ is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\); pass --ca-file/);
+      const trusted = await runCli([...CREATE, '--ca-file', files!.cert, '--json'], { env: env(baseUrl) });
+      expect(trusted.code, trusted.stderr).toBe(0);
+      expect(JSON.parse(trusted.stdout).payment.value).toBe('weixin://tls');
+      const missing = await runCli([...CREATE, '--ca-file', path.join(dir, 'nope.pem')], { env: env(baseUrl) });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/cannot read --ca-file/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
+describe('data safety', () => {
+  it('concurrent creates never lose or interleave a history line', async () => {
+    const historyDir = path.join(dir, 'concurrent');
+    stub.handle((req, res) =>
+      setTimeout(() => json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: `P-${String(req.params?.mchOrderNo)}`, mchOrderNo: req.params?.mchOrderNo, codeUrl: 'weixin://x'.padEnd(4000, 'x') }, KEY), 5),
+    );
+    const runs = Array.from({ length: 8 }, (_, i) =>
+      runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'https://shop.example/n', '--mch-order-no', `CC-${i}`, '--json'], {
+        env: { ...env(stub.baseUrl), IOTPAY_CONFIG_DIR: historyDir },
+      }),
+    );
+    const results = await Promise.all(runs);
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    const lines = fs.readFileSync(path.join(historyDir, 'history.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(8);
+    const ids = lines.map((l) => JSON.parse(l).request.mchOrderNo).sort();
+    expect(ids).toEqual(Array.from({ length: 8 }, (_, i) => `CC-${i}`));
+  });
+});
