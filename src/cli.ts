@@ -39,6 +39,11 @@ export async function main(
   if (base.streams.stdout === process.stdout) {
     process.on('uncaughtException', crash);
     process.on('unhandledRejection', crash);
+    // `iotpay history | head -1`: a reader that stops early is not an error.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(ExitCode.Ok);
+      crash(err);
+    });
   }
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,5 +1,5 @@
 // Small node:http helpers shared by the mock gateway and the notify listener: bounded bodies, replies, clean shutdown.
-import type http from 'node:http';
+import http from 'node:http';
 import type { Socket } from 'node:net';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -45,11 +45,18 @@ export function sendText(res: http.ServerResponse, status: number, text: string)
   res.end(text);
 }
 
-/** Timeouts against slow clients, and a close() that also ends idle keep-alive sockets. */
-export function hardenServer(server: http.Server): { closeAll: () => Promise<void> } {
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
+/** A client gets this long to send its headers (a slowloris is cut off after it). */
+export const HEADERS_TIMEOUT_MS = 5_000;
+
+/**
+ * A node:http server with timeouts against slow clients (checked every 500 ms,
+ * not Node's default 30 s) and a close() that also ends keep-alive sockets.
+ */
+export function createHardenedServer(handler: http.RequestListener): { server: http.Server; closeAll: () => Promise<void> } {
+  const server = http.createServer(
+    { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: 30_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 500 },
+    handler,
+  );
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -60,6 +67,7 @@ export function hardenServer(server: http.Server): { closeAll: () => Promise<voi
     else socket.destroy();
   });
   return {
+    server,
     closeAll: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,10 +1,10 @@
 // The notify receiver: accepts the gateway's notify as GET query, urlencoded form or JSON, verifies it, answers, forwards valid ones.
-import http from 'node:http';
+import type http from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { FieldValue } from '../core/canonical.js';
 import { decodeInputBytes, InputError, parseJsonObject, parseQueryString } from '../core/input.js';
 import { verify } from '../core/sign.js';
-import { BodyTooLarge, hardenServer, hostForUrl, listen, readBody, sendText } from './http-util.js';
+import { BodyTooLarge, createHardenedServer, hostForUrl, listen, readBody, sendText } from './http-util.js';
 
 export interface NotifyEvent {
   time: string;
@@ -161,10 +161,9 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
     log({ ...base, ...facts, verdict: 'verified', repeat, forward: result, answer });
   }
 
-  const server = http.createServer((req, res) => {
+  const { server, closeAll } = createHardenedServer((req, res) => {
     void handle(req, res).catch(() => sendText(res, 500, 'fail'));
   });
-  const { closeAll } = hardenServer(server);
   const port = await listen(server, opts.port ?? 4242, host);
   return {
     url: `http://${hostForUrl(host)}:${port}`,

@@ -10,7 +10,7 @@ import { formatMoney } from '../core/money.js';
 import { validateCreate, type Params } from '../core/order.js';
 import { sign, verify } from '../core/sign.js';
 import { statusText } from '../core/status.js';
-import { BodyTooLarge, hardenServer, hostForUrl, listen, readBody, sendJson } from './http-util.js';
+import { BodyTooLarge, createHardenedServer, hostForUrl, listen, readBody, sendJson } from './http-util.js';
 
 /** Credentials the mock uses when none are configured: documented, never valid anywhere else. */
 export const SANDBOX = { mchId: '10000001', key: 'iotpay-sandbox-key-not-a-secret', jobNo: 'sandbox' } as const;
@@ -410,13 +410,12 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     };
   }
 
-  const server = http.createServer((req, res) => {
+  const { server, closeAll } = createHardenedServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
       event('request', { method: req.method, path: req.url, error: (err as Error).message });
       sendJson(res, 500, fail('internal error in the mock'));
     });
   });
-  const { closeAll } = hardenServer(server);
   const port = await listen(server, opts.port ?? 4010, host);
   const url = `http://${hostForUrl(host)}:${port}`;
 
