@@ -122,12 +122,14 @@ describe('iotpay config', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('{"profiles": {');
   });
 
-  it('warns when someone loosened the file mode', async () => {
+  it('warns when someone loosened the file or folder mode', async () => {
     await iotpay(['config', 'set', 'mch-id', '1']);
     fs.chmodSync(path.join(dir, 'config.json'), 0o644);
     const r = await iotpay(['config', 'get', 'mch-id']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/readable by others \(mode 644\): run chmod 600/);
+    fs.chmodSync(dir, 0o755);
+    expect((await iotpay(['config', 'get', 'mch-id'])).stderr).toMatch(/config folder .* is open to others \(mode 755\): run chmod 700/);
   });
 
   it('config set key without a value and without a TTY reads one line from stdin', async () => {
