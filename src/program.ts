@@ -253,6 +253,72 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
     );
 
   program
+    .command('refund')
+    .description('refund a paid order, in full or in part (asks to confirm; --yes without a terminal)')
+    .option('--pay-order-id <id>', "the paid order's payOrderId")
+    .option('-a, --amount <cents>', 'refund amount in cents: 2865 is $28.65')
+    .option('--mch-refund-no <no>', 'your refund number, at most 30 chars (default: generated)')
+    .option('--currency <code>', "default: the order's currency, else profile, else CAD")
+    .option('--client-ip <ip>', 'default: profile, else 127.0.0.1')
+    .option('--device <name>', 'default: profile')
+    .option('-y, --yes', 'confirm without asking (required without a terminal)')
+    .option('--no-check', 'skip the query that refuses a refund above the paid amount')
+    .option('--ca-file <pem>', 'trust this CA certificate for the gateway')
+    .addHelpText(
+      'after',
+      examples(['iotpay refund --pay-order-id P0123 --amount 2865', 'iotpay refund --pay-order-id P0123 -a 500 --mch-refund-no R-1 --yes --json']) +
+        '\nExit 0 refunded · 1 gateway FAIL · 2 bad input, over-refund or not confirmed · 3 transport · 4 forged answer · 130 declined\n',
+    )
+    .action(
+      action(async (ctx, opts) => {
+        const { runRefund } = await import('./commands/refund.js');
+        const str = (k: string) => opts[k] as string | undefined;
+        await runRefund(
+          {
+            payOrderId: str('payOrderId'),
+            amount: str('amount'),
+            mchRefundNo: str('mchRefundNo'),
+            currency: str('currency'),
+            clientIp: str('clientIp'),
+            device: str('device'),
+            yes: opts.yes === true,
+            check: opts.check !== false,
+            caFile: str('caFile'),
+          },
+          ctx,
+        );
+      }),
+    );
+
+  program
+    .command('doctor')
+    .description('check configuration, key, DNS, HTTPS, clock and — charging nobody — whether the gateway accepts the credentials')
+    .option('--ca-file <pem>', 'trust this CA certificate for the gateway')
+    .addHelpText(
+      'after',
+      examples(['iotpay doctor', 'IOTPAY_MCH_ID=… IOTPAY_KEY=… iotpay doctor --json']) +
+        '\nThe credentials check queries an order that cannot exist: the gateway checks merchant and sign before the order,\nso its answer tells rejected credentials from accepted ones. Nothing is created or charged.\nExit 0 all good · 1 credentials rejected · 2 configuration missing · 3 gateway unreachable\n',
+    )
+    .action(
+      action(async (ctx, opts) => {
+        const { runDoctor } = await import('./commands/doctor.js');
+        await runDoctor({ caFile: opts.caFile as string | undefined }, ctx);
+      }),
+    );
+
+  program
+    .command('completion')
+    .description('print a shell completion script: bash, zsh or fish')
+    .argument('[shell]', 'bash, zsh or fish')
+    .addHelpText('after', examples(['source <(iotpay completion bash)   # in ~/.bashrc', 'source <(iotpay completion zsh)    # in ~/.zshrc, after compinit', 'iotpay completion fish > ~/.config/fish/completions/iotpay.fish']))
+    .action(
+      action(async (ctx, _opts, shell?: string) => {
+        const { runCompletion } = await import('./commands/completion.js');
+        await runCompletion({ shell }, ctx, program);
+      }),
+    );
+
+  program
     .command('mock')
     .description('run a local IOTPay gateway: create/query/refund, signed answers, simulated payments and notifies')
     .option('-p, --port <port>', 'port (0 picks a free one)', '4010')

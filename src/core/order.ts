@@ -159,6 +159,34 @@ export function generateOrderNo(now: Date, randomBytes: (n: number) => Uint8Arra
   return `${prefix}${stamp}${random}`;
 }
 
+export interface RefundInput {
+  mchId: string;
+  mchRefundNo: string;
+  payOrderId: string;
+  refundAmount: number;
+  currency: string;
+  clientIp: string;
+  device?: string;
+  /** The merchant login name: the same value as create_order's jobNo. */
+  loginName: string;
+}
+
+/** refund_order params in the documented order. */
+export function buildRefundParams(input: RefundInput): Params {
+  const params: Params = {
+    mchId: input.mchId,
+    mchRefundNo: input.mchRefundNo,
+    refundAmount: input.refundAmount,
+    currency: input.currency,
+    clientIp: input.clientIp,
+    device: input.device,
+    loginName: input.loginName,
+    payOrderId: input.payOrderId,
+  };
+  if (params.device === undefined) delete params.device;
+  return params;
+}
+
 /** query_order params: the merchant and exactly one of payOrderId / mchOrderNo. */
 export function buildQueryParams(mchId: string, by: { payOrderId?: string; mchOrderNo?: string }): Params {
   return by.payOrderId ? { mchId, payOrderId: by.payOrderId } : { mchId, mchOrderNo: by.mchOrderNo };

@@ -1,0 +1,176 @@
+// `iotpay doctor`: configuration, key sanity, DNS, HTTPS, clock skew and — with no side effect — whether the gateway accepts the credentials.
+import { randomBytes } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import type { Context } from '../context.js';
+import { checkBaseUrl } from '../config/settings.js';
+import { missingSetting } from '../config/resolve.js';
+import { maskKey } from '../core/mask.js';
+import { buildQueryParams } from '../core/order.js';
+import { outcome } from '../core/response.js';
+import { withSign } from '../core/sign.js';
+import { ExitCode, CliError } from '../errors.js';
+import { openGateway } from '../gateway/client.js';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+
+export interface Check {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  detail: string;
+  fix?: string;
+}
+
+export interface DoctorOptions {
+  caFile?: string;
+}
+
+/** What the gateway's answer to a query for an order that cannot exist says about the credentials. */
+export function credentialVerdict(answer: Record<string, unknown>): 'accepted' | 'unknown-merchant' | 'bad-sign' | 'unclear' {
+  const result = outcome(answer as never);
+  const message = `${String(answer.retMsg ?? '')} ${String(answer.errCodeDes ?? '')}`.toLowerCase();
+  if (result.ok) return 'accepted';
+  if (/mchinfo|merchant|商户/.test(message)) return 'unknown-merchant';
+  if (/sign|签名/.test(message)) return 'bad-sign';
+  if (/not exist|no such order|不存在|not found/.test(message)) return 'accepted';
+  return 'unclear';
+}
+
+function keyProblems(key: string): string[] {
+  const problems: string[] = [];
+  if (key !== key.trim()) problems.push('has leading or trailing white space');
+  else if (/\s/.test(key)) problems.push('contains white space');
+  if (/[^\x21-\x7e]/.test(key.replace(/\s/g, ''))) problems.push('has characters that are not printable ASCII');
+  if (key.length < 16) problems.push(`is only ${key.length} characters long`);
+  if (key.length > 128) problems.push(`is ${key.length} characters long`);
+  return problems;
+}
+
+export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void> {
+  const checks: Check[] = [];
+  const add = (check: Check) => {
+    checks.push(check);
+    return check;
+  };
+  let exit: number = ExitCode.Ok;
+
+  // 1. Configuration.
+  const mchId = await ctx.settings.resolve('mchId');
+  const key = await ctx.settings.resolve('key');
+  const jobNo = await ctx.settings.resolve('jobNo');
+  const baseUrl = (await ctx.settings.resolve('baseUrl'))!;
+  if (key) ctx.addSecret(key.value);
+  const missing = [...(mchId ? [] : [missingSetting('mchId', '')]), ...(key ? [] : [missingSetting('key', '')])];
+  const baseProblem = checkBaseUrl(baseUrl.value);
+  if (missing.length > 0 || baseProblem) {
+    add({
+      id: 'config',
+      title: 'configuration',
+      status: 'fail',
+      detail: [...missing.map((m) => m.message.replace(/ is required $/, ' is not set')), ...(baseProblem ? [`base URL: ${baseProblem}`] : [])].join('; '),
+      fix: missing.map((m) => m.hint).join('; ') || 'set a valid base URL with iotpay config set base-url',
+    });
+    exit = ExitCode.Usage;
+  } else {
+    add({
+      id: 'config',
+      title: 'configuration',
+      status: jobNo ? 'pass' : 'warn',
+      detail: `mchId ${mchId!.value} (${mchId!.origin}), key ${maskKey(key!.value)} (${key!.origin}), base URL ${baseUrl.value} (${baseUrl.origin})${jobNo ? `, jobNo ${jobNo.value}` : ''}`,
+      ...(jobNo ? {} : { fix: 'create and refund also need the login name: iotpay config set job-no <login>' }),
+    });
+  }
+
+  // 2. Key sanity.
+  if (key) {
+    const problems = keyProblems(key.value);
+    add(
+      problems.length === 0
+        ? { id: 'key', title: 'key looks sane', status: 'pass', detail: `${key.value.length} printable characters` }
+        : { id: 'key', title: 'key looks sane', status: 'warn', detail: `the key ${problems.join(', ')}`, fix: 'copy the key again from the IOTPay merchant console' },
+    );
+  } else {
+    add({ id: 'key', title: 'key looks sane', status: 'skip', detail: 'no key' });
+  }
+
+  // 3-5. Network: DNS, HTTPS, clock, credentials — only with a complete configuration.
+  if (exit !== ExitCode.Ok) {
+    for (const [id, title] of [['dns', 'base URL resolves'], ['http', 'gateway answers'], ['clock', 'clock skew'], ['credentials', 'credentials accepted']]) {
+      add({ id: id!, title: title!, status: 'skip', detail: 'configuration incomplete' });
+    }
+  } else {
+    const url = new URL(baseUrl.value);
+    let reachable = true;
+    try {
+      const found = await lookup(url.hostname.replace(/^\[|\]$/g, ''));
+      add({ id: 'dns', title: 'base URL resolves', status: 'pass', detail: `${url.hostname} → ${found.address}` });
+    } catch (err) {
+      reachable = false;
+      add({ id: 'dns', title: 'base URL resolves', status: 'fail', detail: `cannot resolve ${url.hostname} (${(err as NodeJS.ErrnoException).code ?? 'DNS error'})`, fix: 'check the base URL and this machine\'s DNS' });
+    }
+    let answer: { body: Record<string, unknown>; date?: string } | undefined;
+    if (reachable) {
+      const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
+      const probe = `DOCTOR${randomBytes(6).toString('hex').toUpperCase()}`;
+      try {
+        const started = Date.now();
+        answer = await client.call('query_order', withSign(buildQueryParams(mchId!.value, { mchOrderNo: probe }), key!.value));
+        add({ id: 'http', title: 'gateway answers', status: 'pass', detail: `${url.protocol === 'https:' ? 'TLS and ' : ''}HTTP work: query_order answered in ${Date.now() - started} ms` });
+      } catch (err) {
+        reachable = false;
+        add({ id: 'http', title: 'gateway answers', status: 'fail', detail: err instanceof CliError ? err.message : String(err), fix: 'check the base URL, proxies (HTTPS_PROXY) and firewall; --ca-file for a private CA' });
+      } finally {
+        await client.close();
+      }
+    } else {
+      add({ id: 'http', title: 'gateway answers', status: 'skip', detail: 'DNS failed' });
+    }
+    if (!reachable || !answer) {
+      exit = ExitCode.Transport;
+      add({ id: 'clock', title: 'clock skew', status: 'skip', detail: 'no answer' });
+      add({ id: 'credentials', title: 'credentials accepted', status: 'skip', detail: 'no answer' });
+    } else {
+      const serverTime = answer.date ? Date.parse(answer.date) : NaN;
+      if (Number.isNaN(serverTime)) add({ id: 'clock', title: 'clock skew', status: 'skip', detail: 'the answer has no Date header' });
+      else {
+        const skew = Math.round((ctx.now().getTime() - serverTime) / 1000);
+        add({
+          id: 'clock',
+          title: 'clock skew',
+          status: Math.abs(skew) > 60 ? 'warn' : 'pass',
+          detail: `this machine is ${Math.abs(skew)} s ${skew >= 0 ? 'ahead of' : 'behind'} the gateway`,
+          ...(Math.abs(skew) > 60 ? { fix: 'sync the clock (NTP): order times and paySuccTime will look wrong' } : {}),
+        });
+      }
+      const said = String(answer.body.retMsg ?? answer.body.errCodeDes ?? answer.body.retCode ?? '');
+      const verdict = credentialVerdict(answer.body);
+      const inferred = `inferred from the gateway's answer to a query for an order that cannot exist: "${said}"`;
+      if (verdict === 'accepted') {
+        add({ id: 'credentials', title: 'credentials accepted', status: 'pass', detail: `merchant id and key accepted (${inferred}); nothing was created or charged` });
+      } else {
+        exit = ExitCode.GatewayFail;
+        add({
+          id: 'credentials',
+          title: 'credentials accepted',
+          status: 'fail',
+          detail: verdict === 'unknown-merchant' ? `the gateway does not know merchant ${mchId!.value} (${inferred})` : verdict === 'bad-sign' ? `the gateway rejected the signature: the key is wrong for merchant ${mchId!.value} (${inferred})` : `the answer does not say whether the credentials are good (${inferred})`,
+          fix: verdict === 'unknown-merchant' ? 'check the merchant id (mch-id)' : verdict === 'bad-sign' ? 'check the key: iotpay config set key' : 'contact IOTPay support with this message',
+        });
+      }
+    }
+  }
+
+  if (ctx.json) ctx.printJson(checks);
+  else {
+    const c = ctx.color;
+    const mark = { pass: c.green('✓'), warn: c.yellow('!'), fail: c.red('✗'), skip: c.dim('-') };
+    for (const check of checks) {
+      ctx.out(`${mark[check.status]} ${check.title}: ${check.status === 'skip' ? c.dim(check.detail) : check.detail}`);
+      if (check.fix && check.status !== 'pass') ctx.out(`    ${c.dim('fix:')} ${check.fix}`);
+    }
+  }
+  if (exit !== ExitCode.Ok) {
+    const failed = checks.filter((ch) => ch.status === 'fail').map((ch) => ch.title);
+    throw new CliError(`doctor: ${failed.length} check${failed.length === 1 ? "" : "s"} failed (${failed.join(", ")})`, exit as CliError["exitCode"]);
+  }
+}

@@ -1,0 +1,107 @@
+// `iotpay refund`: give money back on a paid order, after checking the amount and asking for confirmation.
+import { randomBytes } from 'node:crypto';
+import type { Context } from '../context.js';
+import { formatMoney, parseCents } from '../core/money.js';
+import { buildRefundParams, generateOrderNo } from '../core/order.js';
+import { checkResponseSign, outcome, queryOrder } from '../core/response.js';
+import { withSign } from '../core/sign.js';
+import { isPaid, statusText } from '../core/status.js';
+import { optionalSetting, requireSetting } from '../credentials.js';
+import { CancelError, GatewayError, SignatureError, TransportError, UsageError } from '../errors.js';
+import { openGateway } from '../gateway/client.js';
+import { queryOnce } from '../gateway/query.js';
+import { recordHistory } from '../history.js';
+import { askConfirm } from '../prompt.js';
+
+export interface RefundOptions {
+  payOrderId?: string;
+  amount?: string;
+  mchRefundNo?: string;
+  currency?: string;
+  clientIp?: string;
+  device?: string;
+  yes: boolean;
+  check: boolean;
+  caFile?: string;
+}
+
+export async function runRefund(opts: RefundOptions, ctx: Context): Promise<void> {
+  if (!opts.payOrderId) throw new UsageError('--pay-order-id is required', 'the gateway order id of the paid order (payOrderId)');
+  if (opts.amount === undefined) throw new UsageError('--amount is required', 'the refund in cents: 2865 is $28.65');
+  const parsed = parseCents(opts.amount, 'refund amount');
+  if (!parsed.ok) throw new UsageError(parsed.message);
+  const refundAmount = parsed.cents;
+  if (opts.mchRefundNo !== undefined && (opts.mchRefundNo === '' || opts.mchRefundNo.length > 30)) {
+    throw new UsageError('--mch-refund-no must be 1 to 30 characters');
+  }
+  // Money moves: decide about confirmation before anything is sent.
+  if (!opts.yes && !ctx.canPrompt) {
+    throw new UsageError('refund moves money and needs confirmation', 'pass --yes to confirm without a terminal');
+  }
+  const mchId = await requireSetting(ctx, 'mchId', 'to refund');
+  const key = await requireSetting(ctx, 'key', 'to sign the refund');
+  const loginName = await requireSetting(ctx, 'jobNo', 'by refund_order (loginName, the merchant login name)');
+  const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
+  try {
+    let currency = opts.currency ?? (await optionalSetting(ctx, 'currency'));
+    if (opts.check) {
+      const order = queryOrder((await queryOnce(client, mchId, key, { payOrderId: opts.payOrderId })).response);
+      const status = typeof order.status === 'number' ? order.status : Number(order.status);
+      if (!isPaid(status)) throw new UsageError(`order ${opts.payOrderId} is ${statusText(status)}, not paid: nothing to refund`);
+      const paid = Number(order.amount);
+      if (Number.isSafeInteger(paid) && refundAmount > paid) {
+        throw new UsageError(
+          `refund ${formatMoney(refundAmount, String(order.currency ?? ""))} is more than the ${formatMoney(paid, String(order.currency ?? ''))} paid for ${opts.payOrderId}`,
+          'earlier partial refunds count too; --no-check skips this check',
+        );
+      }
+      if (opts.currency === undefined && typeof order.currency === 'string' && order.currency) currency = order.currency;
+    }
+    currency = (currency ?? 'CAD').toUpperCase();
+    const mchRefundNo = opts.mchRefundNo ?? generateOrderNo(ctx.now(), (n) => randomBytes(n), 'RFD');
+    const device = opts.device ?? (await optionalSetting(ctx, 'device'));
+    const request = withSign(
+      buildRefundParams({
+        mchId,
+        mchRefundNo,
+        payOrderId: opts.payOrderId,
+        refundAmount,
+        currency,
+        clientIp: opts.clientIp ?? (await optionalSetting(ctx, 'clientIp')) ?? '127.0.0.1',
+        ...(device ? { device } : {}),
+        loginName,
+      }),
+      key,
+    );
+    if (!opts.yes) {
+      const ok = await askConfirm(ctx, `Refund ${formatMoney(refundAmount, currency)} of order ${opts.payOrderId}?`, false);
+      if (!ok) throw new CancelError('refund not confirmed; nothing was sent');
+    }
+    let response;
+    try {
+      response = (await client.call('refund_order', request)).body;
+    } catch (err) {
+      if (err instanceof TransportError) {
+        await recordHistory(ctx, { time: ctx.now().toISOString(), type: 'refund', baseUrl: client.baseUrl, request, error: err.message });
+        throw new TransportError(
+          `${err.message}; the refund may have been made (mchRefundNo ${mchRefundNo})`,
+          `retry with the same --mch-refund-no ${mchRefundNo}, never a new one: the gateway refuses a number it already used`,
+        );
+      }
+      throw err;
+    }
+    const signature = checkResponseSign(response, key);
+    await recordHistory(ctx, { time: ctx.now().toISOString(), type: 'refund', baseUrl: client.baseUrl, request, response, signature: signature.verdict });
+    const result = outcome(response);
+    if (ctx.json) ctx.printJson({ request, response, signature: signature.verdict });
+    if (signature.verdict === 'mismatch') throw new SignatureError('the refund_order answer has a forged or wrong sign: do not trust it', 'check the refund in the merchant console');
+    if (!result.ok) throw new GatewayError(`refund_order FAIL: ${result.message}`);
+    if (!ctx.json) {
+      ctx.out(`${ctx.color.green('✓')} refunded ${formatMoney(refundAmount, currency)} of ${opts.payOrderId}`);
+      ctx.out(`  mchRefundNo  ${mchRefundNo}`);
+      if (response.refundOrderId) ctx.out(`  refundOrderId  ${String(response.refundOrderId)}`);
+    }
+  } finally {
+    await client.close();
+  }
+}

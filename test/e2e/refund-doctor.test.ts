@@ -1,0 +1,216 @@
+// refund, doctor and completion on the built binary against `iotpay mock`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, runCli, tempDir, type RunResult } from '../helpers/cli.js';
+import { killAll, startIotpay, type Running } from '../helpers/process.js';
+import { runOnPty } from '../helpers/pty.js';
+
+const KEY = 'CANARY-k3y-0123456789-zz';
+const dir = tempDir();
+let mock: Running;
+let baseUrl: string;
+const env = () => ({ IOTPAY_CONFIG_DIR: dir, IOTPAY_KEY: KEY, IOTPAY_MCH_ID: '20001222', IOTPAY_JOB_NO: 'alice', IOTPAY_BASE_URL: baseUrl });
+
+beforeAll(async () => {
+  mock = startIotpay(['mock', '--port', '0', '--json', '--auto-pay', '0'], { IOTPAY_CONFIG_DIR: dir, IOTPAY_KEY: KEY, IOTPAY_MCH_ID: '20001222' });
+  baseUrl = JSON.parse(await mock.waitForLine((l) => l.includes('"listening"'))).baseUrl;
+});
+afterAll(async () => {
+  await mock.stop();
+  killAll();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function iotpay(args: string[], extra: Record<string, string> = {}): Promise<RunResult> {
+  const r = await runCli(args, { env: { ...env(), ...extra } });
+  expect(r.stdout).not.toContain(KEY);
+  expect(r.stderr).not.toContain(KEY);
+  return r;
+}
+
+/** A paid order of `amount` cents (the mock pays at once with --auto-pay 0). */
+async function paidOrder(amount: number): Promise<string> {
+  const r = await iotpay(['create', '-c', 'WX_NATIVE', '-a', String(amount), '--notify-url', 'http://127.0.0.1:9/n', '--json']);
+  const payOrderId = JSON.parse(r.stdout).response.payOrderId as string;
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const q = JSON.parse((await iotpay(['query', '--pay-order-id', payOrderId, '--json'])).stdout);
+    if (q.paid) return payOrderId;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('order never paid');
+}
+
+describe('refund', () => {
+  it('full refund: signed refund_order with every field, --json, history line', async () => {
+    const id = await paidOrder(2865);
+    const r = await iotpay(['refund', '--pay-order-id', id, '--amount', '2865', '--yes', '--mch-refund-no', 'RF-FULL', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.signature).toBe('verified');
+    expect(doc.request).toMatchObject({ mchId: '20001222', mchRefundNo: 'RF-FULL', refundAmount: 2865, currency: 'CAD', clientIp: '127.0.0.1', loginName: 'alice', payOrderId: id });
+    expect(doc.request.sign).toMatch(/^[0-9A-F]{32}$/);
+    expect(doc.response).toMatchObject({ retCode: 'SUCCESS', resCode: 'SUCCESS', refundAmount: 2865 });
+    const lines = fs.readFileSync(path.join(dir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.at(-1)).toMatchObject({ type: 'refund', request: { mchRefundNo: 'RF-FULL', refundAmount: 2865 }, response: { retCode: 'SUCCESS' } });
+    expect((await iotpay(['history', '-n', '1'])).stdout).toMatch(/refund.*28\.65 CAD.*RF-FULL.*SUCCESS/);
+  });
+
+  it('partial refunds add up; above what remains is FAIL (exit 1); a generated number is at most 30 chars', async () => {
+    const id = await paidOrder(1000);
+    const first = await iotpay(['refund', '--pay-order-id', id, '-a', '600', '--yes', '--json']);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).request.mchRefundNo.length).toBeLessThanOrEqual(30);
+    const over = await iotpay(['refund', '--pay-order-id', id, '-a', '500', '--yes']);
+    expect(over.code).toBe(1);
+    expect(over.stderr).toMatch(/refund_order FAIL: refundAmount 500 is more than what remains refundable \(400\)/);
+    expect((await iotpay(['refund', '--pay-order-id', id, '-a', '400', '--yes'])).code).toBe(0);
+  });
+
+  it('over-refund is refused before sending (exit 2), or by the gateway with --no-check (exit 1)', async () => {
+    const id = await paidOrder(500);
+    const checked = await iotpay(['refund', '--pay-order-id', id, '-a', '501', '--yes']);
+    expect(checked.code).toBe(2);
+    expect(checked.stderr).toMatch(/refund 5\.01 CAD is more than the 5\.00 CAD paid/);
+    const unchecked = await iotpay(['refund', '--pay-order-id', id, '-a', '501', '--yes', '--no-check']);
+    expect(unchecked.code).toBe(1);
+    expect(unchecked.stderr).toMatch(/more than what remains refundable/);
+  });
+
+  it('a reused mchRefundNo is FAIL', async () => {
+    const id = await paidOrder(300);
+    expect((await iotpay(['refund', '--pay-order-id', id, '-a', '100', '--yes', '--mch-refund-no', 'RF-DUP'])).code).toBe(0);
+    const again = await iotpay(['refund', '--pay-order-id', id, '-a', '100', '--yes', '--mch-refund-no', 'RF-DUP']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/mchRefundNo RF-DUP already exists/);
+  });
+
+  it('without a terminal it needs --yes; bad amounts and missing ids are exit 2; nothing is sent', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['refund', '--pay-order-id', 'P1', '-a', '100'], /needs confirmation; pass --yes/],
+      [['refund', '--pay-order-id', 'P1', '-a', '1.5', '--yes'], /refund amount is in cents: did you mean 150\?/],
+      [['refund', '--pay-order-id', 'P1', '-a', '0', '--yes'], /more than 0/],
+      [['refund', '-a', '100', '--yes'], /--pay-order-id is required/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await iotpay(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+
+  it('an unpaid order is refused before sending', async () => {
+    // The shared mock pays at once; a mock without --auto-pay keeps the order unpaid.
+    const fresh = startIotpay(['mock', '--port', '0', '--json'], { IOTPAY_CONFIG_DIR: dir, IOTPAY_KEY: KEY, IOTPAY_MCH_ID: '20001222' });
+    try {
+      const url = JSON.parse(await fresh.waitForLine((l) => l.includes('"listening"'))).baseUrl;
+      const created = JSON.parse((await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://127.0.0.1:9/n', '--json'], { IOTPAY_BASE_URL: url })).stdout);
+      const refused = await iotpay(['refund', '--pay-order-id', created.response.payOrderId, '-a', '100', '--yes'], { IOTPAY_BASE_URL: url });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/is created, not paid: nothing to refund/);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
+  it('asks for confirmation on a terminal: n sends nothing (exit 130), y refunds', async () => {
+    const id = await paidOrder(800);
+    const no = runOnPty(['refund', '--pay-order-id', id, '-a', '100', '--mch-refund-no', 'RF-TTY-N'], env());
+    await no.waitFor('Refund 1.00 CAD of order');
+    no.write('n\r');
+    expect(await no.exited).toBe(130);
+    const yes = runOnPty(['refund', '--pay-order-id', id, '-a', '100', '--mch-refund-no', 'RF-TTY-N'], env());
+    await yes.waitFor('Refund 1.00 CAD of order');
+    yes.write('y\r');
+    expect(await yes.exited).toBe(0);
+    expect(yes.output()).toContain('refunded 1.00 CAD');
+  });
+});
+
+describe('doctor', () => {
+  it('good credentials: exit 0, every check passes, the verdict is said to be inferred', async () => {
+    const r = await iotpay(['doctor']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/✓ credentials accepted: .*inferred from the gateway's answer.*"order does not exist".*nothing was created or charged/);
+    const j = await iotpay(['doctor', '--json']);
+    const checks = JSON.parse(j.stdout);
+    expect(Array.isArray(checks)).toBe(true);
+    expect(checks.map((c: { id: string }) => c.id)).toEqual(['config', 'key', 'dns', 'http', 'clock', 'credentials']);
+    for (const c of checks) {
+      expect(Object.keys(c)).toEqual(expect.arrayContaining(['id', 'title', 'status', 'detail']));
+      expect(['pass', 'warn']).toContain(c.status);
+    }
+  });
+
+  it('wrong key: exit 1, bad signature', async () => {
+    const r = await iotpay(['doctor', '--json'], { IOTPAY_KEY: 'wrong-key-0123456789abc' });
+    expect(r.code).toBe(1);
+    const cred = JSON.parse(r.stdout).find((c: { id: string }) => c.id === 'credentials');
+    expect(cred.status).toBe('fail');
+    expect(cred.detail).toMatch(/rejected the signature.*Verify XX pay sign failed/);
+  });
+
+  it('wrong mchId: exit 1, unknown merchant', async () => {
+    const r = await iotpay(['doctor'], { IOTPAY_MCH_ID: '99999' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✗ credentials accepted: the gateway does not know merchant 99999 .*Can't found mchInfo/);
+  });
+
+  it('a closed port: exit 3', async () => {
+    const r = await iotpay(['doctor', '--json'], { IOTPAY_BASE_URL: 'http://127.0.0.1:9/v1' });
+    expect(r.code).toBe(3);
+    const checks = JSON.parse(r.stdout);
+    expect(checks.find((c: { id: string }) => c.id === 'http')).toMatchObject({ status: 'fail' });
+    expect(checks.find((c: { id: string }) => c.id === 'credentials')).toMatchObject({ status: 'skip' });
+  });
+
+  it('no configuration: exit 2 naming what to set, no network checks', async () => {
+    const r = await runCli(['doctor', '--json'], { env: { IOTPAY_CONFIG_DIR: path.join(dir, 'empty'), IOTPAY_BASE_URL: baseUrl } });
+    expect(r.code).toBe(2);
+    const checks = JSON.parse(r.stdout);
+    expect(checks[0]).toMatchObject({ id: 'config', status: 'fail' });
+    expect(checks[0].detail).toMatch(/mch-id is not set; key is not set/);
+    expect(checks[0].fix).toMatch(/IOTPAY_MCH_ID/);
+    expect(checks.filter((c: { status: string }) => c.status === 'skip').length).toBe(5);
+  });
+
+  it('flags a key with white space', async () => {
+    const r = await iotpay(['doctor', '--json'], { IOTPAY_KEY: ' short key ' });
+    expect(JSON.parse(r.stdout).find((c: { id: string }) => c.id === 'key')).toMatchObject({ status: 'warn' });
+  });
+});
+
+describe('completion', () => {
+  const has = (shell: string) => spawnSync('sh', ['-c', `command -v ${shell}`]).status === 0;
+
+  it('bash: sources cleanly and registers iotpay; completes commands, channels and settings', () => {
+    const out = execFileSync('bash', ['-c', `source <("${process.execPath}" "${BIN}" completion bash) && complete -p iotpay`]).toString();
+    expect(out.trim()).toBe('complete -F _iotpay iotpay');
+    const probe = (words: string) =>
+      execFileSync('bash', ['-c', `source <("${process.execPath}" "${BIN}" completion bash); COMP_WORDS=(${words}); COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 )); _iotpay; echo "\${COMPREPLY[*]}"`]).toString().trim();
+    expect(probe('iotpay re')).toBe('refund');
+    expect(probe('iotpay create --channel ALIPAY_')).toBe('ALIPAY_QR ALIPAY_PC ALIPAY_WAP ALIPAY_MOBILE');
+    expect(probe('iotpay config set no')).toBe('notify-url');
+    expect(probe('iotpay doctor --ca')).toBe('--ca-file');
+  });
+
+  it.skipIf(!has('zsh'))('zsh: passes zsh -n', () => {
+    const script = execFileSync(process.execPath, [BIN, 'completion', 'zsh']);
+    const file = path.join(dir, 'iotpay.zsh');
+    fs.writeFileSync(file, script);
+    expect(spawnSync('zsh', ['-n', file]).status).toBe(0);
+  });
+
+  it.skipIf(!has('fish'))('fish: passes fish -n', () => {
+    const file = path.join(dir, 'iotpay.fish');
+    fs.writeFileSync(file, execFileSync(process.execPath, [BIN, 'completion', 'fish']));
+    expect(spawnSync('fish', ['-n', file]).status).toBe(0);
+  });
+
+  it('an unknown shell is exit 2', async () => {
+    const r = await runCli(['completion', 'tcsh']);
+    expect(r.code).toBe(2);
+  });
+});
