@@ -2,6 +2,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Context } from './context.js';
+import type { Params } from './core/order.js';
+import { checkResponseSign, type SignatureCheck } from './core/response.js';
+import { TransportError } from './errors.js';
+import type { Endpoint, GatewayClient } from './gateway/client.js';
 
 export interface HistoryEntry {
   time: string;
@@ -56,4 +60,32 @@ export async function readHistory(ctx: Context, limit: number): Promise<HistoryE
   }
   if (bad > 0) ctx.warn(`${bad} unreadable line(s) in ${file} were skipped`);
   return entries;
+}
+
+/**
+ * Sends a signed request that creates something (an order, a refund) and records it in
+ * history whatever happens. A transport error is recorded, then rethrown as `explain` words
+ * it, since the thing may exist at the gateway.
+ */
+export async function callAndRecord(
+  ctx: Context,
+  client: GatewayClient,
+  endpoint: Endpoint,
+  type: HistoryEntry['type'],
+  request: Params,
+  key: string,
+  explain: (err: TransportError) => TransportError,
+): Promise<{ response: Params; signature: SignatureCheck }> {
+  const base = { time: ctx.now().toISOString(), type, baseUrl: client.baseUrl, request };
+  let response: Params;
+  try {
+    response = (await client.call(endpoint, request)).body;
+  } catch (err) {
+    if (!(err instanceof TransportError)) throw err;
+    await recordHistory(ctx, { ...base, error: err.message });
+    throw explain(err);
+  }
+  const signature = checkResponseSign(response, key);
+  await recordHistory(ctx, { ...base, response, signature: signature.verdict });
+  return { response, signature };
 }

@@ -5,18 +5,17 @@ import { CREATE_CHANNELS, findChannel } from '../core/channels.js';
 import { maskKey } from '../core/mask.js';
 import { parseCents } from '../core/money.js';
 import { buildCreateParams, generateOrderNo, validateCreate, type Finding, type Params } from '../core/order.js';
-import { checkResponseSign, outcome, paymentPresentation, type PaymentPresentation, type SignatureVerdict } from '../core/response.js';
+import { outcome, paymentPresentation, type PaymentPresentation, type SignatureVerdict } from '../core/response.js';
 import { withSign } from '../core/sign.js';
 import { optionalSetting, requireSetting } from '../credentials.js';
 import { GatewayError, SignatureError, TransportError, UsageError } from '../errors.js';
 import { openGateway, formBody, type GatewayClient } from '../gateway/client.js';
-import { queryCommand, unpaidError, waitForFinal, type QueryResult } from '../gateway/query.js';
-import { recordHistory } from '../history.js';
-import { parseWaitTimeout } from './query.js';
+import { queryCommand, unpaidError, type QueryResult } from '../gateway/query.js';
+import { callAndRecord } from '../history.js';
+import { parseWaitTimeout, waitForPayment } from './query.js';
 import { askChoice, askText } from '../prompt.js';
 import type { Sandbox } from '../sandbox.js';
 import { renderOrderSummary, renderPayment, signatureLine } from '../render/payment.js';
-import { startSpinner } from '../render/spinner.js';
 
 export interface CreateOptions {
   channel?: string;
@@ -196,37 +195,16 @@ async function buildRequest(opts: CreateOptions, ctx: Context): Promise<{ params
 
 async function send(ctx: Context, client: GatewayClient, request: Params, key: string): Promise<CreateResult> {
   const mchOrderNo = String(request.mchOrderNo);
-  let response: Params;
-  try {
-    response = (await client.call('create_order', request)).body;
-  } catch (err) {
-    if (err instanceof TransportError) {
-      await recordHistory(ctx, { time: ctx.now().toISOString(), type: 'create', baseUrl: client.baseUrl, request, error: err.message });
-      throw new TransportError(
-        `${err.message}; the order may exist at the gateway (mchOrderNo ${mchOrderNo})`,
-        `check with: ${queryCommand({ mchOrderNo })}`,
-      );
-    }
-    throw err;
-  }
-  const signature = checkResponseSign(response, key);
-  const channelId = String(request.channelId);
-  const trusted = signature.verdict !== 'mismatch';
+  const { response, signature } = await callAndRecord(ctx, client, 'create_order', 'create', request, key, (err) =>
+    new TransportError(`${err.message}; the order may exist at the gateway (mchOrderNo ${mchOrderNo})`, `check with: ${queryCommand({ mchOrderNo })}`),
+  );
   const result: CreateResult = {
     request,
     response,
     signature: signature.verdict,
-    payment: trusted ? paymentPresentation(channelId, response) : { kind: 'none', value: '' },
+    // A forged answer's payment data is never presented.
+    payment: signature.verdict === 'mismatch' ? { kind: 'none', value: '' } : paymentPresentation(String(request.channelId), response),
   };
-  await recordHistory(ctx, {
-    time: ctx.now().toISOString(),
-    type: 'create',
-    baseUrl: client.baseUrl,
-    request,
-    response,
-    signature: signature.verdict,
-  });
-  if (signature.verdict === 'unverifiable' && !ctx.json) ctx.warn(`response sign not checked: ${signature.reason}`);
   if (signature.verdict === 'absent' && outcome(response).ok) ctx.warn('the response carries no sign: it cannot be checked');
   return result;
 }
@@ -296,17 +274,7 @@ async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox)
     }
     if (!opts.wait) return;
 
-    const ref = { mchOrderNo: String(request.mchOrderNo) };
-    const spinner = startSpinner(ctx, 'waiting for payment…');
-    let waited: QueryResult;
-    try {
-      waited = await waitForFinal(ctx, client, mchId, key, ref, {
-        timeoutSeconds,
-        onPoll: (r, ms) => spinner.update(`waiting for payment… ${r?.statusText ?? 'no answer yet'} (${Math.round(ms / 1000)} s)`),
-      });
-    } finally {
-      spinner.stop();
-    }
+    const waited = await waitForPayment(ctx, client, mchId, key, { mchOrderNo: String(request.mchOrderNo) }, timeoutSeconds);
     if (waited.paid && sandbox) await sandbox.notifyArrived(String(request.mchOrderNo), 3000);
     if (ctx.json) ctx.printJson(jsonDocument(result, waited));
     else ctx.out(waited.paid ? `${ctx.color.green('✓ paid')}  ${waited.statusText}` : `${ctx.color.yellow('●')} ${waited.statusText}`);

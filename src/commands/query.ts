@@ -2,7 +2,7 @@
 import type { Context } from '../context.js';
 import { requireSetting } from '../credentials.js';
 import { UsageError } from '../errors.js';
-import { openGateway } from '../gateway/client.js';
+import { openGateway, type GatewayClient } from '../gateway/client.js';
 import { queryOnce, unpaidError, waitForFinal, type OrderRef, type QueryResult } from '../gateway/query.js';
 import { renderQuery, signatureLine } from '../render/payment.js';
 import { startSpinner } from '../render/spinner.js';
@@ -33,6 +33,26 @@ function jsonDocument(result: QueryResult): Record<string, unknown> {
   };
 }
 
+/** --wait: polls until paid or cancelled, with a spinner line on a terminal's stderr. */
+export async function waitForPayment(
+  ctx: Context,
+  client: GatewayClient,
+  mchId: string,
+  key: string,
+  ref: OrderRef,
+  timeoutSeconds: number,
+): Promise<QueryResult> {
+  const spinner = startSpinner(ctx, 'waiting for payment…');
+  try {
+    return await waitForFinal(ctx, client, mchId, key, ref, {
+      timeoutSeconds,
+      onPoll: (r, ms) => spinner.update(`waiting for payment… ${r?.statusText ?? 'no answer yet'} (${Math.round(ms / 1000)} s)`),
+    });
+  } finally {
+    spinner.stop();
+  }
+}
+
 export function parseWaitTimeout(text: string | undefined): number {
   if (text === undefined) return 300;
   if (!/^\d{1,6}$/.test(text) || Number(text) === 0) throw new UsageError(`--wait-timeout must be a whole number of seconds, got "${text}"`);
@@ -57,20 +77,7 @@ async function queryOrder(opts: QueryOptions, ctx: Context): Promise<void> {
   const key = await requireSetting(ctx, 'key', 'to sign the query');
   const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
   try {
-    let result: QueryResult;
-    if (opts.wait) {
-      const spinner = startSpinner(ctx, 'waiting for payment…');
-      try {
-        result = await waitForFinal(ctx, client, mchId, key, ref, {
-          timeoutSeconds,
-          onPoll: (r, ms) => spinner.update(`waiting for payment… ${r?.statusText ?? 'no answer yet'} (${Math.round(ms / 1000)} s)`),
-        });
-      } finally {
-        spinner.stop();
-      }
-    } else {
-      result = await queryOnce(client, mchId, key, ref);
-    }
+    const result = opts.wait ? await waitForPayment(ctx, client, mchId, key, ref, timeoutSeconds) : await queryOnce(client, mchId, key, ref);
     if (ctx.json) ctx.printJson(jsonDocument(result));
     else {
       renderQuery(ctx, result.response, result.statusText, result.paid);

@@ -3,14 +3,14 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from '../context.js';
 import { formatMoney, parseCents } from '../core/money.js';
 import { buildRefundParams, generateOrderNo } from '../core/order.js';
-import { checkResponseSign, outcome, queryOrder } from '../core/response.js';
+import { outcome, queryOrder } from '../core/response.js';
 import { withSign } from '../core/sign.js';
 import { isPaid, statusText } from '../core/status.js';
 import { optionalSetting, requireSetting } from '../credentials.js';
 import { CancelError, GatewayError, SignatureError, TransportError, UsageError } from '../errors.js';
 import { openGateway } from '../gateway/client.js';
 import { queryOnce } from '../gateway/query.js';
-import { recordHistory } from '../history.js';
+import { callAndRecord } from '../history.js';
 import { askConfirm } from '../prompt.js';
 
 export interface RefundOptions {
@@ -77,21 +77,12 @@ export async function runRefund(opts: RefundOptions, ctx: Context): Promise<void
       const ok = await askConfirm(ctx, `Refund ${formatMoney(refundAmount, currency)} of order ${opts.payOrderId}?`, false);
       if (!ok) throw new CancelError('refund not confirmed; nothing was sent');
     }
-    let response;
-    try {
-      response = (await client.call('refund_order', request)).body;
-    } catch (err) {
-      if (err instanceof TransportError) {
-        await recordHistory(ctx, { time: ctx.now().toISOString(), type: 'refund', baseUrl: client.baseUrl, request, error: err.message });
-        throw new TransportError(
-          `${err.message}; the refund may have been made (mchRefundNo ${mchRefundNo})`,
-          `retry with the same --mch-refund-no ${mchRefundNo}, never a new one: the gateway refuses a number it already used`,
-        );
-      }
-      throw err;
-    }
-    const signature = checkResponseSign(response, key);
-    await recordHistory(ctx, { time: ctx.now().toISOString(), type: 'refund', baseUrl: client.baseUrl, request, response, signature: signature.verdict });
+    const { response, signature } = await callAndRecord(ctx, client, 'refund_order', 'refund', request, key, (err) =>
+      new TransportError(
+        `${err.message}; the refund may have been made (mchRefundNo ${mchRefundNo})`,
+        `retry with the same --mch-refund-no ${mchRefundNo}, never a new one: the gateway refuses a number it already used`,
+      ),
+    );
     const result = outcome(response);
     if (ctx.json) ctx.printJson({ request, response, signature: signature.verdict });
     if (signature.verdict === 'mismatch') throw new SignatureError('the refund_order answer has a forged or wrong sign: do not trust it', 'check the refund in the merchant console');
