@@ -55,6 +55,8 @@ const result = await build({
   minifySyntax: true,
   legalComments: 'none',
   define: { __IOTPAY_VERSION__: JSON.stringify(pkg.version) },
+  // Imported into every entry and lazy chunk, so the modules nearly every command needs share one chunk.
+  inject: ['src/startup-modules.ts'],
   plugins: [deferChildProcess],
   logLevel: 'warning',
 });
@@ -74,8 +76,9 @@ for (const dirName of ['dist', 'dist/chunks']) {
     if (!file.endsWith('.js')) continue;
     const full = path.join(root, dirName, file);
     const code = fs.readFileSync(full, 'utf8');
-    // esbuild's __require shim looks for `require` in the scope of the chunk that defines it.
-    if (/\b__require=/.test(code)) fs.writeFileSync(full, REQUIRE_BANNER + code);
+    // esbuild's require shim (found by its error text: names are minified) looks for `require`
+    // in the scope of the chunk that defines it.
+    if (code.includes('Dynamic require of "')) fs.writeFileSync(full, REQUIRE_BANNER + code);
   }
 }
 try {

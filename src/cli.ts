@@ -23,7 +23,7 @@ export async function main(
   base: ContextBase = { streams: processStreams(), env: process.env },
 ): Promise<number> {
   let ctx: Context | undefined;
-  const program = buildProgram(base, { onContext: (c) => (ctx = c) });
+  const program = buildProgram(base, { onContext: (c) => (ctx = c) }, argv);
   const { stdout, stderr } = base.streams;
   program.exitOverride();
   program.configureOutput({

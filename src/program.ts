@@ -13,8 +13,39 @@ function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 }
 
-export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Command {
+const VALUE_OPTIONS = new Set(['--profile', '--mch-id', '--key', '--job-no', '--base-url', '--timeout']);
+
+/**
+ * The commands whose options and actions must be built for this argv: the one invoked
+ * (also after `help`), or all of them for `completion`. Building only those keeps
+ * start-up short; the root help needs just each command's name, usage and description.
+ */
+export function commandsToBuild(argv: readonly string[]): ReadonlySet<string> | 'all' {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') break;
+    if (arg.startsWith('-')) {
+      if (VALUE_OPTIONS.has(arg)) i++;
+      continue;
+    }
+    words.push(arg);
+  }
+  if (words[0] === 'completion') return 'all';
+  return new Set(words[0] === 'help' ? words.slice(1, 2) : words.slice(0, 1));
+}
+
+export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?: readonly string[]): Command {
   const program = new Command('iotpay');
+  const toBuild = argv ? commandsToBuild(argv) : 'all';
+  const terms = new Map<string, string>();
+
+  /** Registers a command; its options and action are added only when it may run. */
+  const define = (name: string, term: string, description: string, build: (cmd: Command) => unknown) => {
+    const cmd = program.command(name).description(description);
+    terms.set(name, term);
+    if (toBuild === 'all' || toBuild.has(name)) build(cmd);
+  };
 
   /** Runs an action with a context made from the command's own and global options. */
   const action =
@@ -42,7 +73,15 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
     .option('--base-url <url>', 'API base URL (env IOTPAY_BASE_URL, default https://api.iotpaycloud.com/v1)')
     .option('--timeout <ms>', 'request timeout in ms (env IOTPAY_TIMEOUT, default 15000)')
     .showHelpAfterError('(add --help for usage)')
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureHelp({
+      showGlobalOptions: true,
+      sortSubcommands: false,
+      // Unbuilt commands have no options yet: give the root help the usage they will have.
+      subcommandTerm: (cmd) => {
+        const term = terms.get(cmd.name());
+        return term === undefined ? `${cmd.name()} ${cmd.usage()}`.trim() : `${cmd.name()} ${term}`.trim();
+      },
+    })
     .addHelpText(
       'after',
       `\nExit codes: 0 ok · 1 gateway FAIL · 2 usage/config · 3 transport · 4 signature · 130 interrupted\nDocs: README.md · run \`iotpay <command> --help\` for each command`,
@@ -51,9 +90,8 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
   const inputHelp =
     'fields as name=value arguments, or one JSON object, params={...} form body, query string or notify URL; - reads stdin';
 
-  program
-    .command('sign')
-    .description('print the 32-character MD5 sign of a field set')
+  define('sign', '[options] [input...]', 'print the 32-character MD5 sign of a field set', (cmd) =>
+    cmd
     .argument('[input...]', inputHelp)
     .option('-f, --file <path>', 'read the fields from a file (- for stdin)')
     .option('--explain', 'show the canonical string (key masked) and orderings that would differ')
@@ -70,11 +108,11 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
         const { runSign } = await import('./commands/sign.js');
         await runSign({ input, file: opts.file as string | undefined, explain: opts.explain === true }, ctx);
       }),
-    );
+    ),
+  );
 
-  program
-    .command('verify')
-    .description('check the sign a request, response or notify carries; explain a mismatch')
+  define('verify', '[options] [input...]', 'check the sign a request, response or notify carries; explain a mismatch', (cmd) =>
+    cmd
     .argument('[input...]', inputHelp)
     .option('-f, --file <path>', 'read the fields from a file (- for stdin)')
     .addHelpText(
@@ -90,11 +128,11 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
         const { runVerify } = await import('./commands/verify.js');
         await runVerify({ input, file: opts.file as string | undefined }, ctx);
       }),
-    );
+    ),
+  );
 
-  const config = program
-    .command('config')
-    .description('manage profiles: merchant id, key, login name and defaults')
+  define('config', '', 'manage profiles: merchant id, key, login name and defaults', (config) => {
+    config
     .addHelpText(
       'after',
       examples([
@@ -106,7 +144,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
         'iotpay config list',
       ]) + '\nSettings: mch-id, key, job-no, base-url, timeout, currency, notify-url, return-url, client-ip, device\n',
     );
-  const configAction = (name: 'set' | 'get' | 'unset' | 'list' | 'path' | 'profiles' | 'use') =>
+    const configAction = (name: 'set' | 'get' | 'unset' | 'list' | 'path' | 'profiles' | 'use') =>
     action(async (ctx, _opts, a?: string, b?: string) => {
       const { runConfig } = await import('./commands/config.js');
       await runConfig({ action: name, name: a, value: b }, ctx);
@@ -123,10 +161,10 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
   config.command('path').description('print the config file path').action(configAction('path'));
   config.command('profiles').description('list profiles; * marks the selected one').action(configAction('profiles'));
   config.command('use').description('select the default profile').argument('<profile>').action(configAction('use'));
+  });
 
-  program
-    .command('create')
-    .description('create an order: build, check, sign and post create_order, verify the answer, show the QR or URL')
+  define('create', '[options]', 'create an order: build, check, sign and post create_order, verify the answer, show the QR or URL', (cmd) =>
+    cmd
     .option('-c, --channel <ID>', 'channel, e.g. WX_NATIVE, ALIPAY_QR, ALIPAY_WAP, UPI_QR (asked on a terminal)')
     .option('-a, --amount <cents>', 'amount in cents: 2865 is $28.65 (asked on a terminal)')
     .option('--currency <code>', 'three letters (default: profile, else CAD)')
@@ -193,11 +231,11 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
           ctx,
         );
       }),
-    );
+    ),
+  );
 
-  program
-    .command('query')
-    .description("show an order's status (0 created, 1 paying, 2 paid, 3 paid and notified, 4/9 cancelled)")
+  define('query', '[options]', "show an order's status (0 created, 1 paying, 2 paid, 3 paid and notified, 4/9 cancelled)", (cmd) =>
+    cmd
     .option('--mch-order-no <no>', 'your order number')
     .option('--pay-order-id <id>', "the gateway's order id")
     .option('--wait', 'poll until paid or cancelled (1 s growing to 5 s)')
@@ -225,11 +263,11 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
           ctx,
         );
       }),
-    );
+    ),
+  );
 
-  program
-    .command('qr')
-    .description('draw any text as a terminal QR, or write it as PNG/SVG')
+  define('qr', '[options] <text>', 'draw any text as a terminal QR, or write it as PNG/SVG', (cmd) =>
+    cmd
     .argument('<text>', 'the text, or - to read stdin')
     .option('--small', 'compact half-block QR even on a colour terminal')
     .option('-o, --out <file>', 'write a .png or .svg image instead')
@@ -239,22 +277,22 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
         const { runQr } = await import('./commands/qr.js');
         await runQr({ text, small: opts.small === true, out: opts.out as string | undefined }, ctx);
       }),
-    );
+    ),
+  );
 
-  program
-    .command('history')
-    .description('the orders and refunds this machine made (history.jsonl in the config folder)')
+  define('history', '[options]', 'the orders and refunds this machine made (history.jsonl in the config folder)', (cmd) =>
+    cmd
     .option('-n, --limit <count>', 'how many of the latest entries', '20')
     .action(
       action(async (ctx, opts) => {
         const { runHistory } = await import('./commands/history.js');
         await runHistory({ limit: opts.limit as string | undefined }, ctx);
       }),
-    );
+    ),
+  );
 
-  program
-    .command('refund')
-    .description('refund a paid order, in full or in part (asks to confirm; --yes without a terminal)')
+  define('refund', '[options]', 'refund a paid order, in full or in part (asks to confirm; --yes without a terminal)', (cmd) =>
+    cmd
     .option('--pay-order-id <id>', "the paid order's payOrderId")
     .option('-a, --amount <cents>', 'refund amount in cents: 2865 is $28.65')
     .option('--mch-refund-no <no>', 'your refund number, at most 30 chars (default: generated)')
@@ -288,11 +326,11 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
           ctx,
         );
       }),
-    );
+    ),
+  );
 
-  program
-    .command('doctor')
-    .description('check configuration, key, DNS, HTTPS, clock and — charging nobody — whether the gateway accepts the credentials')
+  define('doctor', '[options]', 'check configuration, key, DNS, HTTPS, clock and — charging nobody — whether the gateway accepts the credentials', (cmd) =>
+    cmd
     .option('--ca-file <pem>', 'trust this CA certificate for the gateway')
     .addHelpText(
       'after',
@@ -304,11 +342,11 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
         const { runDoctor } = await import('./commands/doctor.js');
         await runDoctor({ caFile: opts.caFile as string | undefined }, ctx);
       }),
-    );
+    ),
+  );
 
-  program
-    .command('completion')
-    .description('print a shell completion script: bash, zsh or fish')
+  define('completion', '[shell]', 'print a shell completion script: bash, zsh or fish', (cmd) =>
+    cmd
     .argument('[shell]', 'bash, zsh or fish')
     .addHelpText('after', examples(['source <(iotpay completion bash)   # in ~/.bashrc', 'source <(iotpay completion zsh)    # in ~/.zshrc, after compinit', 'iotpay completion fish > ~/.config/fish/completions/iotpay.fish']))
     .action(
@@ -316,11 +354,11 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
         const { runCompletion } = await import('./commands/completion.js');
         await runCompletion({ shell }, ctx, program);
       }),
-    );
+    ),
+  );
 
-  program
-    .command('mock')
-    .description('run a local IOTPay gateway: create/query/refund, signed answers, simulated payments and notifies')
+  define('mock', '[options]', 'run a local IOTPay gateway: create/query/refund, signed answers, simulated payments and notifies', (cmd) =>
+    cmd
     .option('-p, --port <port>', 'port (0 picks a free one)', '4010')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--auto-pay <s>', 'pay each order this many seconds after it is created')
@@ -355,11 +393,11 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
           ctx,
         );
       }),
-    );
+    ),
+  );
 
-  program
-    .command('listen')
-    .description("receive the gateway's notify calls, verify each sign, answer success/fail, optionally forward")
+  define('listen', '[options]', "receive the gateway's notify calls, verify each sign, answer success/fail, optionally forward", (cmd) =>
+    cmd
     .option('-p, --port <port>', 'port (0 picks a free one)', '4242')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--forward-to <url>', "re-send each verified notify to your handler and pass its answer back")
@@ -372,7 +410,8 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}): Comma
         const { runListen } = await import('./commands/listen.js');
         await runListen({ port: opts.port as string | undefined, host: (opts.host as string | undefined) ?? '127.0.0.1', forwardTo: opts.forwardTo as string | undefined }, ctx);
       }),
-    );
+    ),
+  );
 
   return program;
 }

@@ -1,5 +1,4 @@
 // `iotpay create`: build, check, sign and post a create_order, verify the answer, show the payment, optionally wait.
-import { randomBytes } from 'node:crypto';
 import type { Context } from '../context.js';
 import { CREATE_CHANNELS, findChannel } from '../core/channels.js';
 import { maskKey } from '../core/mask.js';
@@ -160,7 +159,7 @@ async function buildRequest(opts: CreateOptions, ctx: Context): Promise<{ params
   if (channel?.needsOsType && !osType && ctx.canPrompt) {
     osType = await askChoice(ctx, `Customer's OS (required by ${channelId})`, [{ value: 'IOS' }, { value: 'ANDROID' }]);
   }
-  const mchOrderNo = opts.mchOrderNo ?? generateOrderNo(ctx.now(), (n) => randomBytes(n));
+  const mchOrderNo = opts.mchOrderNo ?? generateOrderNo(ctx.now(), (n) => process.getBuiltinModule('node:crypto').randomBytes(n));
   const extra = parseExtraFlag(opts.extra);
   if (opts.productId !== undefined) extra.productId = opts.productId;
   if (opts.openId !== undefined) extra.openId = opts.openId;

@@ -1,5 +1,4 @@
 // `iotpay doctor`: configuration, key sanity, DNS, HTTPS, clock skew and — with no side effect — whether the gateway accepts the credentials.
-import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import type { Context } from '../context.js';
 import { checkBaseUrl } from '../config/settings.js';
@@ -111,7 +110,7 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
     let answer: { body: Record<string, unknown>; date?: string } | undefined;
     if (reachable) {
       const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
-      const probe = `DOCTOR${randomBytes(6).toString('hex').toUpperCase()}`;
+      const probe = `DOCTOR${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex').toUpperCase()}`;
       try {
         const started = Date.now();
         answer = await client.call('query_order', withSign(buildQueryParams(mchId!.value, { mchOrderNo: probe }), key!.value));

@@ -1,5 +1,4 @@
 // `iotpay refund`: give money back on a paid order, after checking the amount and asking for confirmation.
-import { randomBytes } from 'node:crypto';
 import type { Context } from '../context.js';
 import { formatMoney, parseCents } from '../core/money.js';
 import { buildRefundParams, generateOrderNo } from '../core/order.js';
@@ -58,7 +57,7 @@ export async function runRefund(opts: RefundOptions, ctx: Context): Promise<void
       if (opts.currency === undefined && typeof order.currency === 'string' && order.currency) currency = order.currency;
     }
     currency = (currency ?? 'CAD').toUpperCase();
-    const mchRefundNo = opts.mchRefundNo ?? generateOrderNo(ctx.now(), (n) => randomBytes(n), 'RFD');
+    const mchRefundNo = opts.mchRefundNo ?? generateOrderNo(ctx.now(), (n) => process.getBuiltinModule('node:crypto').randomBytes(n), 'RFD');
     const device = opts.device ?? (await optionalSetting(ctx, 'device'));
     const request = withSign(
       buildRefundParams({

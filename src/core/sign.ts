@@ -1,14 +1,21 @@
 // MD5 signing and constant-time verification of gateway field sets.
-import crypto, { createHash, timingSafeEqual } from 'node:crypto';
+import type * as NodeCrypto from 'node:crypto';
 import { canonicalString, signedFieldNames, UnsignableFieldError, type Fields } from './canonical.js';
 
 /** Upper-case hex MD5 of `canonical + "key=" + key` over UTF-8. */
-// crypto.hash (Node >= 20.12) hashes in one call without a Hash object: about a third faster here.
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+// node:crypto loads some twenty internal modules; fetch it on the first sign, not at start-up
+// (`--help` never needs it). process.getBuiltinModule is synchronous (Node >= 20.16).
+let crypto: typeof NodeCrypto | undefined;
+function nodeCrypto(): typeof NodeCrypto {
+  crypto ??= process.getBuiltinModule('node:crypto');
+  return crypto;
+}
 
 export function signCanonical(canonical: string, key: string): string {
   const text = canonical + 'key=' + key;
-  return (oneShot ? oneShot('md5', text, 'hex') : createHash('md5').update(text, 'utf8').digest('hex')).toUpperCase();
+  const c = nodeCrypto() as typeof NodeCrypto & { hash?: (algorithm: string, data: string, encoding: 'hex') => string };
+  // crypto.hash (Node >= 20.12) hashes in one call without a Hash object: about a third faster.
+  return (c.hash ? c.hash('md5', text, 'hex') : c.createHash('md5').update(text, 'utf8').digest('hex')).toUpperCase();
 }
 
 /** The sign the gateway expects for these fields under this merchant key. */
@@ -28,10 +35,10 @@ export function signsEqual(expected: string, received: string): boolean {
   const a = Buffer.from(expected, 'utf8');
   const b = Buffer.from(received, 'utf8');
   if (a.length !== b.length) {
-    timingSafeEqual(a, a);
+    nodeCrypto().timingSafeEqual(a, a);
     return false;
   }
-  return timingSafeEqual(a, b);
+  return nodeCrypto().timingSafeEqual(a, b);
 }
 
 export type VerifyStatus = 'valid' | 'mismatch' | 'unverifiable' | 'absent';
