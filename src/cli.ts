@@ -24,12 +24,7 @@ export async function main(
 ): Promise<number> {
   let ctx: Context | undefined;
   const program = buildProgram(base, { onContext: (c) => (ctx = c) }, argv);
-  const { stdout, stderr } = base.streams;
-  program.exitOverride();
-  program.configureOutput({
-    writeOut: (s) => stdout.write(s),
-    writeErr: (s) => stderr.write(s),
-  });
+  const { stderr } = base.streams;
   const verbose = argv.includes('--verbose');
   // A failure outside the awaited chain (a stray stream error) still ends with one line, not a crash dump.
   const crash = (err: unknown) => {
@@ -46,6 +41,11 @@ export async function main(
     });
   }
   try {
+    if (argv.length === 0) {
+      // Bare `iotpay`: the overview, as `gh` and `stripe` do, and success.
+      program.outputHelp();
+      return ExitCode.Ok;
+    }
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.Ok;
   } catch (err) {

@@ -58,6 +58,14 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
       await run(ctx, opts, ...(args.slice(0, -2) as A));
     };
 
+  // Before any subcommand exists: commander copies these settings into each one as it is made.
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (text) => base.streams.stdout.write(text),
+    writeErr: (text) => base.streams.stderr.write(text),
+    // One line, as every other failure: the error and where to look.
+    outputError: (text, write) => write(`${text.trimEnd()} (add --help for usage)\n`),
+  });
   program
     .description('Sign, verify, create and query IOTPay gateway orders from the terminal')
     .version(VERSION, '-V, --version', 'print the version')
@@ -72,7 +80,6 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .option('--job-no <login>', 'merchant login name, jobNo (env IOTPAY_JOB_NO)')
     .option('--base-url <url>', 'API base URL (env IOTPAY_BASE_URL, default https://api.iotpaycloud.com/v1)')
     .option('--timeout <ms>', 'request timeout in ms (env IOTPAY_TIMEOUT, default 15000)')
-    .showHelpAfterError('(add --help for usage)')
     .configureHelp({
       showGlobalOptions: true,
       sortSubcommands: false,

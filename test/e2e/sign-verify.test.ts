@@ -191,3 +191,28 @@ describe('iotpay verify', () => {
     expect(r.stderr).toMatch(/no "sign" field/);
   });
 });
+
+describe('usage errors from the command line', () => {
+  it.each([
+    [['sign', '--bogus'], /^error: unknown option '--bogus' \(add --help for usage\)\n$/],
+    [['bogus'], /^error: unknown command 'bogus' \(add --help for usage\)\n$/],
+    [['config', 'set'], /^error: missing required argument 'name' \(add --help for usage\)\n$/],
+    [['create', '--channel'], /^error: option '-c, --channel <ID>' argument missing \(add --help for usage\)\n$/],
+  ])('%j exits 2 with one line', async (args, message) => {
+    const r = await runCli(args, { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+
+  it('bare iotpay prints the overview on stdout and exits 0; --version prints the version', async () => {
+    const bare = await runCli([], { env });
+    expect(bare.code).toBe(0);
+    expect(bare.stdout).toMatch(/^Usage: iotpay \[options\] \[command\]/);
+    for (const name of ['sign', 'verify', 'config', 'create', 'query', 'qr', 'history', 'refund', 'doctor', 'completion', 'mock', 'listen']) {
+      expect(bare.stdout).toMatch(new RegExp(`\\n  ${name} `));
+    }
+    const version = await runCli(['--version'], { env });
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});
