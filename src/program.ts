@@ -1,5 +1,5 @@
 // The commander tree: flags and help for every command; each action fills an options object and lazy-imports its command.
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { prepareContext, type Context, type ContextBase, type GlobalOptions } from './context.js';
 import { VERSION } from './version.js';
 
@@ -422,6 +422,3 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
 
   return program;
 }
-
-/** Re-exported for commands that build options with choices. */
-export { Option };

@@ -36,24 +36,27 @@ export function fieldText(name: string, value: FieldValue): string {
 
 // Java's Character.toUpperCase / toLowerCase work on one UTF-16 unit and never
 // change a string's length; JavaScript's may ('ß' -> 'SS'). Keep the unit then.
-const upperTable = new Uint16Array(0x10000);
-const lowerTable = new Uint16Array(0x10000);
-let tablesFilled = false;
+// Built on first use: only non-ASCII text needs them.
+let upperTable: Uint16Array | undefined;
+let lowerTable: Uint16Array | undefined;
 
-function fillCaseTables(): void {
-  for (let c = 0; c < 0x10000; c++) {
-    if (c < 0x80) {
-      upperTable[c] = c >= 0x61 && c <= 0x7a ? c - 32 : c;
-      lowerTable[c] = c >= 0x41 && c <= 0x5a ? c + 32 : c;
-      continue;
+function caseTables(): { upper: Uint16Array; lower: Uint16Array } {
+  if (!upperTable || !lowerTable) {
+    const upper = new Uint16Array(0x10000);
+    const lower = new Uint16Array(0x10000);
+    for (let c = 0; c < 0x10000; c++) {
+      const ch = String.fromCharCode(c);
+      const up = ch.toUpperCase();
+      const low = ch.toLowerCase();
+      upper[c] = up.length === 1 ? up.charCodeAt(0) : c;
+      lower[c] = low.length === 1 ? low.charCodeAt(0) : c;
     }
-    const ch = String.fromCharCode(c);
-    const up = ch.toUpperCase();
-    const low = ch.toLowerCase();
-    upperTable[c] = up.length === 1 ? up.charCodeAt(0) : c;
-    lowerTable[c] = low.length === 1 ? low.charCodeAt(0) : c;
+    // 'İ' lower-cases to "i̇" in JavaScript; Java's simple mapping gives 'i'.
+    lower[0x130] = 0x69;
+    upperTable = upper;
+    lowerTable = lower;
   }
-  tablesFilled = true;
+  return { upper: upperTable, lower: lowerTable };
 }
 
 function foldedDifference(c1: number, c2: number): number {
@@ -63,11 +66,11 @@ function foldedDifference(c1: number, c2: number): number {
     const l2 = c2 >= 0x41 && c2 <= 0x5a ? c2 + 32 : c2;
     return l1 - l2;
   }
-  if (!tablesFilled) fillCaseTables();
-  const u1 = upperTable[c1]!;
-  const u2 = upperTable[c2]!;
+  const { upper, lower } = caseTables();
+  const u1 = upper[c1]!;
+  const u2 = upper[c2]!;
   if (u1 === u2) return 0;
-  return lowerTable[u1]! - lowerTable[u2]!;
+  return lower[u1]! - lower[u2]!;
 }
 
 /** Java's String.CASE_INSENSITIVE_ORDER: per UTF-16 unit, upper-cased, then lower-cased. */

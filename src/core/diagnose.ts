@@ -1,5 +1,5 @@
 // Explanations for "sign fail": other orderings hand-written clients use, and likely causes of a mismatch.
-import { compareCaseInsensitive, fieldText, isAbsent, signedEntries, type Fields } from './canonical.js';
+import { compareCaseInsensitive, fieldText, signedEntries, type Fields } from './canonical.js';
 import { signCanonical } from './sign.js';
 
 export interface AlternativeOrdering {
@@ -143,9 +143,4 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
     causes.push('some names or values have leading or trailing spaces: they are signed as they are, never trimmed');
   }
   return causes;
-}
-
-/** True when some signed value is absent (null, undefined or ''): such fields are skipped. */
-export function hasSkippedFields(fields: Fields): boolean {
-  return Object.keys(fields).some((name) => name !== 'sign' && isAbsent(fields[name]));
 }

@@ -126,3 +126,15 @@ describe('properties', () => {
     fc.assert(fc.property(fieldsArb, key, (fields, k) => verify(withSign(fields, k), k).status === 'valid'));
   });
 });
+
+describe('non-ASCII case folding follows Java, unit by unit', () => {
+  it.each([
+    ['İ', 'i', '='], // Java: toLowerCase('İ') is 'i' (JavaScript's full mapping is "i̇")
+    ['ß', 'SS', '>'], // no single-unit upper case: 'ß' stays and outranks 'S'
+    ['é', 'É', '='],
+    ['ω', 'Ω', '='],
+  ])('%j vs %j is %s', (a, b, rel) => {
+    const d = compareCaseInsensitive(a, b);
+    expect(d < 0 ? '<' : d > 0 ? '>' : '=').toBe(rel);
+  });
+});
