@@ -12,6 +12,9 @@ import { Pool } from 'undici';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'iotpay.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
+// BENCH_ONLY=startup,rss,create,signing,throughput runs just those sections.
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
+const runs = (section) => !ONLY || ONLY.has(section);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const KEY = 'bench-key-0123456789abcdef';
 const MCH_ID = '20001222';
@@ -69,6 +72,7 @@ async function startChild(args) {
 const stop = (child) => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM'))));
 
 // 1. Start-up.
+if (runs('startup')) {
 console.error(`start-up: ${RUNS} interleaved runs…`);
 const startup = interleaved(
   {
@@ -82,29 +86,32 @@ const startup = interleaved(
 row('iotpay sign amount=1 mchId=1 vs node -e 0', startup.sign, startup.node, 'ms', 1.25);
 row('iotpay --help vs node -e 0', startup.help, startup.node, 'ms', 1.25);
 row('iotpay create --dry-run vs node -e 0', startup.dryRun, startup.node, 'ms', 1.4);
+}
 
 // 2. Peak RSS.
 function peakRss(args) {
   const r = spawnSync(process.execPath, ['--require', path.join(root, 'bench', 'rss-hook.cjs'), ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   return Number(/IOTPAY_BENCH_RSS=(\d+)/.exec(r.stderr.toString())[1]);
 }
+if (runs('rss')) {
 const rss = { node: [], sign: [] };
 for (let i = 0; i < Math.max(5, Math.floor(RUNS / 3)); i++) {
   rss.node.push(peakRss(['-e', '0']));
   rss.sign.push(peakRss([bin, 'sign', 'amount=1', 'mchId=1']));
 }
 row('peak RSS of iotpay sign vs node -e 0', median(rss.sign) / 1024, median(rss.node) / 1024, 'MiB', 1.3);
+}
 
 // 3. create --json against the mock vs a minimal fetch script.
 console.error('create against the mock…');
 const mock = await startChild([bin, 'mock', '--port', '0', '--json']);
 const baseUrl = mock.info.baseUrl;
 const createTimes = { ours: [], fetch: [] };
-for (let i = 0; i < RUNS; i++) {
+for (let i = 0; i < (runs('create') ? RUNS : 0); i++) {
   createTimes.ours.push(timeRun([bin, 'create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://127.0.0.1:9/n', '--json'], { IOTPAY_BASE_URL: baseUrl }));
   createTimes.fetch.push(timeRun([path.join(root, 'bench', 'baseline-create.mjs'), baseUrl, MCH_ID, KEY]));
 }
-row('iotpay create --json (mock) vs sign+fetch script', median(createTimes.ours), median(createTimes.fetch), 'ms', 1.3);
+if (runs('create')) row('iotpay create --json (mock) vs sign+fetch script', median(createTimes.ours), median(createTimes.fetch), 'ms', 1.3);
 
 // 4. Signing core.
 console.error('signing core…');
@@ -128,6 +135,7 @@ function rate(fn, ms) {
   }
   return n / (Number(process.hrtime.bigint() - start) / 1e9);
 }
+if (runs('signing')) {
 const rates = { ours: [], naive: [] };
 rate(sign, 200);
 rate(naiveSign, 200);
@@ -138,6 +146,7 @@ for (let i = 0; i < 7; i++) {
 const oursRate = median(rates.ours);
 row('signs/s, 15-field create_order vs 300k/s', oursRate, 300000, 'signs/s', 1, true);
 row('signs/s vs naive Object.keys().sort() (same run)', oursRate, median(rates.naive), 'signs/s', 1, true);
+}
 
 // 5. Mock throughput with keep-alive vs a bare node:http server.
 console.error(`throughput: ${SECONDS} s a round…`);
@@ -175,17 +184,19 @@ async function load(origin, seconds, connections = 16) {
 }
 const bareOrigin = `http://127.0.0.1:${bare.info.port}`;
 const mockOrigin = new URL(baseUrl).origin;
-await load(bareOrigin, 1);
-await load(mockOrigin, 1);
+if (runs('throughput')) {
+  await load(bareOrigin, 1);
+  await load(mockOrigin, 1);
+}
 const rounds = { bare: [], mock: [] };
-for (let i = 0; i < 2; i++) {
+for (let i = 0; i < (runs('throughput') ? 2 : 0); i++) {
   rounds.bare.push(await load(bareOrigin, SECONDS));
   rounds.mock.push(await load(mockOrigin, SECONDS));
 }
-const best = (rs) => rs.reduce((a, b) => (b.rps > a.rps ? b : a));
+const best = (rs) => rs.reduce((a, b) => (b.rps > a.rps ? b : a), { rps: 0, failed: 0, p50: NaN, p99: NaN });
 const bareBest = best(rounds.bare);
 const mockBest = best(rounds.mock);
-row('mock create_order req/s (keep-alive) vs bare node:http', mockBest.rps, bareBest.rps, 'req/s', 0.6, true);
+if (runs('throughput')) row('mock create_order req/s (keep-alive) vs bare node:http', mockBest.rps, bareBest.rps, 'req/s', 0.6, true);
 await stop(mock.child);
 await stop(bare.child);
 fs.rmSync(configDir, { recursive: true, force: true });
@@ -208,5 +219,8 @@ const results = {
   rows,
   latencyMs: latency,
 };
-fs.writeFileSync(path.join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
-console.error('wrote bench/results.json');
+if (ONLY) console.error('BENCH_ONLY set: bench/results.json left as it was');
+else {
+  fs.writeFileSync(path.join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  console.error('wrote bench/results.json');
+}
