@@ -15,6 +15,9 @@ function examples(lines: string[]): string {
 
 const VALUE_OPTIONS = new Set(['--profile', '--mch-id', '--key', '--job-no', '--base-url', '--timeout']);
 
+/** Every command's name; a test holds it to the tree below. */
+export const COMMAND_NAMES = ['sign', 'verify', 'config', 'create', 'query', 'qr', 'history', 'refund', 'doctor', 'completion', 'mock', 'listen'] as const;
+
 /**
  * The commands whose options and actions must be built for this argv: the one invoked
  * (also after `help`), or all of them for `completion`. Building only those keeps
@@ -40,8 +43,13 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
   const toBuild = argv ? commandsToBuild(argv) : 'all';
   const terms = new Map<string, string>();
 
+  // `iotpay sign …` needs no other command at all; anything else (help, a typo) needs them all listed.
+  const only = toBuild !== 'all' && toBuild.size === 1 && argv?.[0] !== 'help' ? [...toBuild][0] : undefined;
+  const registerOnly = only !== undefined && (COMMAND_NAMES as readonly string[]).includes(only) ? only : undefined;
+
   /** Registers a command; its options and action are added only when it may run. */
   const define = (name: string, term: string, description: string, build: (cmd: Command) => unknown) => {
+    if (registerOnly !== undefined && name !== registerOnly) return;
     const cmd = program.command(name).description(description);
     terms.set(name, term);
     if (toBuild === 'all' || toBuild.has(name)) build(cmd);
@@ -64,7 +72,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     writeOut: (text) => base.streams.stdout.write(text),
     writeErr: (text) => base.streams.stderr.write(text),
     // One line, as every other failure: the error and where to look.
-    outputError: (text, write) => write(`${text.trimEnd()} (add --help for usage)\n`),
+    outputError: (text, write) => write(`${text.trimEnd().replace(/\n+/g, " ")} (add --help for usage)\n`),
   });
   program
     .description('Sign, verify, create and query IOTPay gateway orders from the terminal')

@@ -21,12 +21,23 @@ describe('commandsToBuild', () => {
 });
 
 describe('the command tree', () => {
+  it('COMMAND_NAMES lists exactly the commands of the full tree', async () => {
+    const { COMMAND_NAMES } = await import('../src/program.js');
+    const names = buildProgram({ streams: { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() }, env: {} }).commands.map((c) => c.name());
+    expect(names).toEqual([...COMMAND_NAMES]);
+  });
   const base = { streams: { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() }, env: {} };
-  it('builds options only for the invoked command', () => {
+  it('registers only the invoked command, and every command for help or a typo', () => {
     const program = buildProgram(base, {}, ['sign', 'a=1']);
-    const byName = Object.fromEntries(program.commands.map((c) => [c.name(), c]));
-    expect(byName.sign!.options.map((o) => o.long)).toEqual(['--file', '--explain']);
-    expect(byName.create!.options).toHaveLength(0);
+    expect(program.commands.map((c) => c.name())).toEqual(['sign']);
+    expect(program.commands[0]!.options.map((o) => o.long)).toEqual(['--file', '--explain']);
+    const help = buildProgram(base, {}, ['--help']);
+    expect(help.commands).toHaveLength(12);
+    expect(help.commands.every((c) => c.options.length === 0)).toBe(true);
+    expect(buildProgram(base, {}, ['sgin']).commands).toHaveLength(12);
+    const helpCreate = buildProgram(base, {}, ['help', 'create']).commands;
+    expect(helpCreate).toHaveLength(12);
+    expect(helpCreate.find((c) => c.name() === 'create')!.options.length).toBeGreaterThan(10);
   });
   it('the full tree has every contract option on create', () => {
     const create = buildProgram(base).commands.find((c) => c.name() === 'create')!;
