@@ -105,7 +105,10 @@ export function createContext(base: ContextBase, opts: GlobalOptions): Context {
       () => ConfigStore.open(env.IOTPAY_CONFIG_DIR || undefined, (line) => ctx.warn(line)),
       opts.profile,
     ),
-    canPrompt: opts.input !== false && streams.stdin.isTTY === true && streams.stdout.isTTY === true,
+    // A getter: looking at stdin creates it, which only prompting commands should pay for.
+    get canPrompt() {
+      return opts.input !== false && streams.stdin.isTTY === true && streams.stdout.isTTY === true;
+    },
     now: base.now ?? (() => new Date()),
     ...(base.dispatcher ? { dispatcher: base.dispatcher } : {}),
     out: (text) => write(streams.stdout, text),
