@@ -4,7 +4,7 @@ import type { Dispatcher } from 'undici';
 import { Settings, type FlagValues } from './config/resolve.js';
 import { ConfigStore } from './config/store.js';
 import { maskKey } from './core/mask.js';
-import { colorLevel, loadChalkFor, makeChalk, type Streams } from './io.js';
+import { colorLevel, isTerminal, loadChalkFor, makeChalk, type Streams } from './io.js';
 
 /** Options every command accepts (declared on the root program). */
 export interface GlobalOptions {
@@ -59,8 +59,8 @@ export interface ContextBase {
 function colorLevels(base: ContextBase, opts: GlobalOptions) {
   const noColor = opts.color === false || opts.json === true;
   return {
-    out: noColor ? 0 : colorLevel(base.streams.stdout, base.env, false),
-    err: colorLevel(base.streams.stderr, base.env, opts.color === false),
+    out: noColor ? 0 : colorLevel({ isTTY: isTerminal(base.streams, 'stdout') }, base.env, false),
+    err: colorLevel({ isTTY: isTerminal(base.streams, 'stderr') }, base.env, opts.color === false),
   } as const;
 }
 
@@ -107,7 +107,7 @@ export function createContext(base: ContextBase, opts: GlobalOptions): Context {
     ),
     // A getter: looking at stdin creates it, which only prompting commands should pay for.
     get canPrompt() {
-      return opts.input !== false && streams.stdin.isTTY === true && streams.stdout.isTTY === true;
+      return opts.input !== false && isTerminal(streams, 'stdin') && isTerminal(streams, 'stdout');
     },
     now: base.now ?? (() => new Date()),
     ...(base.dispatcher ? { dispatcher: base.dispatcher } : {}),

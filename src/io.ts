@@ -6,6 +6,14 @@ export interface Streams {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Whether a stream is a terminal, without creating it (the process streams are made on first use). */
+  isTTY?: (name: 'stdin' | 'stdout' | 'stderr') => boolean;
+}
+
+const FD = { stdin: 0, stdout: 1, stderr: 2 } as const;
+
+export function isTerminal(streams: Streams, name: 'stdin' | 'stdout' | 'stderr'): boolean {
+  return streams.isTTY ? streams.isTTY(name) : streams[name].isTTY === true;
 }
 
 /** The process's streams, each created on first use (stdin alone cost ~2 ms at every start). */
@@ -20,6 +28,7 @@ export function processStreams(): Streams {
     get stderr() {
       return process.stderr;
     },
+    isTTY: (name) => process.getBuiltinModule('node:tty').isatty(FD[name]),
   };
 }
 
