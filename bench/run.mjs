@@ -1,6 +1,6 @@
 // `npm run bench`: start-up, memory, signing and mock throughput as ratios against baselines measured
 // in the same run (the machines are shared and noisy: ratios of interleaved medians, not absolute times).
-// Writes bench/results.json. BENCH_RUNS and BENCH_SECONDS make it shorter or longer.
+// Writes bench/results.json. BENCH_RUNS, BENCH_SECONDS and BENCH_CONNECTIONS (load, default 16) tune it.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -160,7 +160,7 @@ function nextBody() {
   return new URLSearchParams({ params: JSON.stringify({ ...params, sign: sign(params, KEY) }) }).toString();
 }
 const bodies = Array.from({ length: 40000 }, nextBody);
-async function load(origin, seconds, connections = 16) {
+async function load(origin, seconds, connections = Number(process.env.BENCH_CONNECTIONS ?? 16)) {
   const pool = new Pool(origin, { connections, pipelining: 1 });
   const latencies = [];
   let done = 0;
@@ -210,7 +210,7 @@ const fmt = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')
 console.log(fmt(header));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const l of lines) console.log(fmt(l));
-console.log(`\nmock latency p50 ${latency.mock.p50.toFixed(2)} ms, p99 ${latency.mock.p99.toFixed(2)} ms (bare: p50 ${latency.bare.p50.toFixed(2)} ms, p99 ${latency.bare.p99.toFixed(2)} ms); 16 keep-alive connections, ${SECONDS} s rounds`);
+console.log(`\nmock latency p50 ${latency.mock.p50.toFixed(2)} ms, p99 ${latency.mock.p99.toFixed(2)} ms (bare: p50 ${latency.bare.p50.toFixed(2)} ms, p99 ${latency.bare.p99.toFixed(2)} ms); ${process.env.BENCH_CONNECTIONS ?? 16} keep-alive connections, ${SECONDS} s rounds`);
 const results = {
   date: new Date().toISOString(),
   node: process.version,
