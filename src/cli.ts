@@ -5,7 +5,7 @@ import { CliError, ExitCode } from './errors.js';
 import { processStreams } from './io.js';
 import { buildProgram } from './program.js';
 
-function errorLine(base: ContextBase, err: unknown, verbose: boolean, ctx?: Context): string {
+function errorLine(err: unknown, verbose: boolean, ctx?: Context): string {
   const redact = ctx?.redact ?? ((t: string) => t);
   const red = (t: string) => (ctx ? ctx.errColor.red(t) : t);
   if (err instanceof CliError) {
@@ -14,31 +14,25 @@ function errorLine(base: ContextBase, err: unknown, verbose: boolean, ctx?: Cont
   }
   const message = err instanceof Error ? err.message : String(err);
   const detail = verbose && err instanceof Error && err.stack ? `\n${err.stack}` : '';
-  void base;
   return redact(`${red('error:')} unexpected failure: ${message}; run again with --verbose for details${detail}`);
 }
 
-export async function main(
-  argv: string[],
-  base: ContextBase = { streams: processStreams(), env: process.env },
-): Promise<number> {
+export async function main(argv: string[], given?: ContextBase): Promise<number> {
+  const usesProcessStreams = given === undefined;
+  const base: ContextBase = given ?? { streams: processStreams(), env: process.env };
   let ctx: Context | undefined;
   const program = buildProgram(base, { onContext: (c) => (ctx = c) }, argv);
-  const { stderr } = base.streams;
+  // Looked up when needed: the process's stderr is created on first use.
+  const fail = (err: unknown) => base.streams.stderr.write(errorLine(err, verbose, ctx) + '\n');
   const verbose = argv.includes('--verbose');
   // A failure outside the awaited chain (a stray stream error) still ends with one line, not a crash dump.
   const crash = (err: unknown) => {
-    stderr.write(errorLine(base, err, verbose, ctx) + '\n');
+    fail(err);
     process.exit(ExitCode.GatewayFail);
   };
-  if (base.streams.stdout === process.stdout) {
+  if (usesProcessStreams) {
     process.on('uncaughtException', crash);
     process.on('unhandledRejection', crash);
-    // `iotpay history | head -1`: a reader that stops early is not an error.
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(ExitCode.Ok);
-      crash(err);
-    });
   }
   try {
     if (argv.length === 0) {
@@ -53,7 +47,7 @@ export async function main(
       // Commander has already printed help, the version, or its one-line usage error.
       return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     }
-    stderr.write(errorLine(base, err, verbose, ctx) + '\n');
+    fail(err);
     return err instanceof CliError ? err.exitCode : ExitCode.GatewayFail;
   }
 }

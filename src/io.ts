@@ -1,4 +1,5 @@
 // The process streams behind an injectable interface: TTY detection, colour decision, bounded stdin reads.
+import { fstatSync, writeSync } from 'node:fs';
 import type { ChalkInstance } from 'chalk';
 import { InputError, MAX_INPUT_BYTES } from './core/input.js';
 
@@ -8,6 +9,8 @@ export interface Streams {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   /** Whether a stream is a terminal, without creating it (the process streams are made on first use). */
   isTTY?: (name: 'stdin' | 'stdout' | 'stderr') => boolean;
+  /** For long-running servers: stdout becomes the asynchronous process.stdout, so a slow reader never stalls them. */
+  useAsyncStdout?: () => void;
 }
 
 const FD = { stdin: 0, stdout: 1, stderr: 2 } as const;
@@ -16,19 +19,83 @@ export function isTerminal(streams: Streams, name: 'stdin' | 'stdout' | 'stderr'
   return streams.isTTY ? streams.isTTY(name) : streams[name].isTTY === true;
 }
 
+/**
+ * isatty without loading node:tty (and net) when the answer is plainly no: a pipe,
+ * file or socket is not a character device. Only character devices need the real check.
+ */
+function isattyFd(fd: number): boolean {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  return process.getBuiltinModule('node:tty').isatty(fd);
+}
+
+/**
+ * stdout when it is a pipe, file or socket: synchronous writes to fd 1, so a run never
+ * creates a net.Socket for its one line of output (~2.5 ms of every `sign`). A reader that
+ * has gone (EPIPE) ends the run quietly; a non-blocking descriptor (EAGAIN) hands the rest
+ * to process.stdout. Terminals and anything else get process.stdout itself.
+ */
+function plainStdout(): NodeJS.WritableStream {
+  let stream: NodeJS.WritableStream | undefined;
+  const writer = {
+    isTTY: false,
+    write(chunk: string | Uint8Array): boolean {
+      if (stream) return stream.write(chunk);
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      let offset = 0;
+      try {
+        while (offset < bytes.length) offset += writeSync(1, bytes, offset);
+        return true;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EPIPE') process.exit(0);
+        if (code !== 'EAGAIN') throw err;
+        stream = process.stdout;
+        return stream.write(bytes.subarray(offset));
+      }
+    },
+    on: () => writer,
+    once: () => writer,
+    removeListener: () => writer,
+  };
+  return writer as unknown as NodeJS.WritableStream;
+}
+
+function stdoutFor(): NodeJS.WritableStream & { isTTY?: boolean } {
+  try {
+    const stat = fstatSync(1);
+    if (stat.isFIFO() || stat.isFile() || stat.isSocket()) return plainStdout();
+  } catch {
+    // fall through to process.stdout
+  }
+  return process.stdout;
+}
+
 /** The process's streams, each created on first use (stdin alone cost ~2 ms at every start). */
 export function processStreams(): Streams {
+  let stdout: (NodeJS.WritableStream & { isTTY?: boolean }) | undefined;
   return {
+    useAsyncStdout: () => {
+      stdout = process.stdout;
+      // `iotpay mock | head`: a reader that goes away ends the server quietly.
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE') process.exit(0);
+      });
+    },
     get stdin() {
       return process.stdin;
     },
     get stdout() {
-      return process.stdout;
+      stdout ??= stdoutFor();
+      return stdout;
     },
     get stderr() {
       return process.stderr;
     },
-    isTTY: (name) => process.getBuiltinModule('node:tty').isatty(FD[name]),
+    isTTY: (name) => isattyFd(FD[name]),
   };
 }
 

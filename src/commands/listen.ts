@@ -14,6 +14,7 @@ export interface ListenOptions {
 }
 
 export async function runListen(opts: ListenOptions, ctx: Context): Promise<void> {
+  ctx.streams.useAsyncStdout?.();
   const port = parsePort(opts.port, 4242);
   if (opts.forwardTo !== undefined) {
     let ok = false;

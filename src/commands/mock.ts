@@ -35,6 +35,7 @@ export async function mockCredentials(ctx: Context): Promise<{ mchId: string; ke
 }
 
 export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<void> {
+  ctx.streams.useAsyncStdout?.();
   const port = parsePort(opts.port, 4010);
   if (opts.fault !== undefined && !FAULTS.includes(opts.fault as MockFault)) {
     throw new UsageError(`--fault must be one of ${FAULTS.join(', ')}, got "${opts.fault}"`);
