@@ -25,6 +25,8 @@ export const FIELD_LIMITS: Readonly<Record<string, number>> = {
   remarks: 200,
 };
 
+const FIELD_LIMIT_ENTRIES = Object.entries(FIELD_LIMITS);
+
 export const CREATE_REQUIRED = ['mchId', 'mchOrderNo', 'channelId', 'currency', 'amount', 'clientIp', 'notifyUrl', 'subject', 'body', 'jobNo'] as const;
 
 export interface Finding {
@@ -137,7 +139,7 @@ export function validateCreate(params: Params): Finding[] {
 
   if (!isBlank(params.param1)) warning('param1', 'param1 is filled by the gateway with mchOrderNo in the notify; leave it empty');
 
-  for (const [field, limit] of Object.entries(FIELD_LIMITS)) {
+  for (const [field, limit] of FIELD_LIMIT_ENTRIES) {
     const value = params[field];
     if (typeof value === 'string' && value.length > limit) {
       warning(field, `${field} is ${value.length} characters, over the documented limit of ${limit}`);

@@ -1,6 +1,6 @@
 // MD5 signing and constant-time verification of gateway field sets.
 import type * as NodeCrypto from 'node:crypto';
-import { canonicalString, signedFieldNames, UnsignableFieldError, type Fields } from './canonical.js';
+import { canonicalString, signedEntries, UnsignableFieldError, type Fields } from './canonical.js';
 
 /** Upper-case hex MD5 of `canonical + "key=" + key` over UTF-8. */
 // node:crypto loads some twenty internal modules; fetch it on the first sign, not at start-up
@@ -63,11 +63,9 @@ export interface Verification {
 export function verify(fields: Fields, key: string): Verification {
   const raw = fields.sign;
   const received = typeof raw === 'string' ? raw : raw === undefined || raw === null ? undefined : String(raw);
-  let canonical: string;
-  let signedFields: string[];
+  let entries: string[];
   try {
-    canonical = canonicalString(fields);
-    signedFields = signedFieldNames(fields);
+    entries = signedEntries(fields);
   } catch (err) {
     if (err instanceof UnsignableFieldError) {
       return {
@@ -79,6 +77,8 @@ export function verify(fields: Fields, key: string): Verification {
     }
     throw err;
   }
+  const canonical = entries.join('');
+  const signedFields = entries.map((entry) => entry.slice(0, entry.indexOf('=')));
   const expected = signCanonical(canonical, key);
   if (received === undefined || received === '') {
     return { status: 'absent', expected, canonical, signedFields };

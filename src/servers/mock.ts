@@ -87,10 +87,21 @@ function rand(n: number): string {
   return sequence.toString(16).padStart(8, '0').repeat(Math.ceil((n * 2) / 8)).slice(0, n * 2);
 }
 
+let stampMs = -1;
+let stamp = '';
+/** yyyyMMddHHmmssSSS, computed once per millisecond. */
+function timeStamp(now: Date): string {
+  if (now.getTime() !== stampMs) {
+    stampMs = now.getTime();
+    stamp = now.toISOString().replace(/\D/g, '').slice(0, 17);
+  }
+  return stamp;
+}
+
 function payOrderIdFor(channelId: string, now: Date): string {
   const prefix = channelId.startsWith('ALIPAY') ? 'AP' : channelId.startsWith('UPI') ? 'UP' : channelId.startsWith('CC') ? 'CC' : 'P';
   sequence = (sequence + 0x9e3779b1) >>> 0;
-  return `${prefix}${now.toISOString().replace(/\D/g, '').slice(0, 17)}${String(sequence % 1e8).padStart(8, '0')}`;
+  return `${prefix}${timeStamp(now)}${String(sequence % 1e8).padStart(8, '0')}`;
 }
 
 /** Channel payment fields shaped like the seed's samples (nested retParams for the Alipay web channels). */
@@ -142,10 +153,18 @@ function channelFields(order: MockOrder, base: string): Params {
 
 /** Signs an answer the way the gateway does; nested values (retParams) are left out, as no text form exists. */
 function signedAnswer(answer: Params, key: string, fault?: MockFault): Params {
-  const flat: Params = {};
-  for (const [k, v] of Object.entries(answer)) if (v === null || typeof v !== 'object') flat[k] = v;
+  let flat = answer;
+  for (const k in answer) {
+    const v = answer[k];
+    if (v !== null && typeof v === 'object') {
+      flat = { ...answer };
+      for (const name in flat) if (flat[name] !== null && typeof flat[name] === 'object') delete flat[name];
+      break;
+    }
+  }
   const signature = sign(flat, key);
-  return { ...answer, sign: fault === 'badsign' ? signature.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) : signature };
+  answer.sign = fault === 'badsign' ? signature.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) : signature;
+  return answer;
 }
 
 /** The notify fields the gateway sends: every documented field, empty ones present but unsigned. */
