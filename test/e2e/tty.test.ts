@@ -92,6 +92,30 @@ describe('create on a terminal', () => {
     }
   });
 
+  it('NO_COLOR on a terminal draws the QR with half blocks and no escape codes', async () => {
+    const { startGatewayStub, json } = await import('../helpers/gateway-stub.js');
+    const { decodeHalfBlockQr } = await import('../helpers/qr-decode.js');
+    const stub = await startGatewayStub();
+    try {
+      stub.handle((req, res) =>
+        json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: 'P9', mchOrderNo: req.params?.mchOrderNo, codeUrl: 'weixin://wxpay/bizpayurl?pr=nocolor' }, CANARY),
+      );
+      const pty = runOnPty(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'https://shop.example/n'], {
+        IOTPAY_CONFIG_DIR: path.join(root, 'g'),
+        IOTPAY_KEY: CANARY,
+        IOTPAY_MCH_ID: '1',
+        IOTPAY_JOB_NO: 'bob',
+        IOTPAY_BASE_URL: stub.baseUrl,
+        NO_COLOR: '1',
+      });
+      expect(await pty.exited).toBe(0);
+      expect(pty.output()).not.toMatch(/\x1b\[4[07]m/);
+      expect(decodeHalfBlockQr(pty.output().replace(/\r/g, ''))).toBe('weixin://wxpay/bizpayurl?pr=nocolor');
+    } finally {
+      await stub.close();
+    }
+  });
+
   it('Ctrl-C at the channel prompt exits 130 with nothing sent', async () => {
     const { startGatewayStub } = await import('../helpers/gateway-stub.js');
     const stub = await startGatewayStub();
