@@ -1,6 +1,7 @@
 // The commander tree: flags and help for every command; each action fills an options object and lazy-imports its command.
 import { Command } from 'commander';
 import { prepareContext, type Context, type ContextBase, type GlobalOptions } from './context.js';
+import { isTerminal } from './io.js';
 import { VERSION } from './version.js';
 
 
@@ -73,6 +74,12 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     writeErr: (text) => base.streams.stderr.write(text),
     // One line, as every other failure: the error and where to look.
     outputError: (text, write) => write(`${text.trimEnd().replace(/\n+/g, " ")} (add --help for usage)\n`),
+    // Decided without creating the streams (commander would look at process.stdout): help is plain
+    // text, wrapped to the terminal's width or 80 columns.
+    getOutHasColors: () => false,
+    getErrHasColors: () => false,
+    getOutHelpWidth: () => (isTerminal(base.streams, 'stdout') ? (base.streams.stdout.columns ?? 80) : 80),
+    getErrHelpWidth: () => 80,
   });
   program
     .description('Sign, verify, create and query IOTPay gateway orders from the terminal')
