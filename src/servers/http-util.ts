@@ -27,7 +27,7 @@ export function readBody(req: http.IncomingMessage, limit = MAX_BODY_BYTES): Pro
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
