@@ -77,6 +77,10 @@ export interface MockGateway {
   close: () => Promise<void>;
 }
 
+const CREATE_FIELDS = ['mchId', 'mchOrderNo', 'channelId', 'currency', 'amount', 'clientIp', 'notifyUrl', 'subject', 'body', 'jobNo', 'sign'];
+const QUERY_FIELDS = ['mchId', 'sign'];
+const REFUND_FIELDS = ['mchId', 'mchRefundNo', 'refundAmount', 'currency', 'clientIp', 'loginName', 'payOrderId', 'sign'];
+
 const fail = (retMsg: string, extra: Params = {}): Params => ({ retCode: 'FAIL', retMsg, ...extra });
 
 // Mock ids need to be unique, not secret: a random start and a counter, instead of a
@@ -88,14 +92,20 @@ function rand(n: number): string {
 }
 
 let stampMs = -1;
+let iso = '';
 let stamp = '';
-/** yyyyMMddHHmmssSSS, computed once per millisecond. */
-function timeStamp(now: Date): string {
+/** The ISO time and yyyyMMddHHmmssSSS, computed once per millisecond (the mock's hot path uses both). */
+function times(now: Date): { iso: string; stamp: string } {
   if (now.getTime() !== stampMs) {
     stampMs = now.getTime();
-    stamp = now.toISOString().replace(/\D/g, '').slice(0, 17);
+    iso = now.toISOString();
+    stamp = iso.replace(/\D/g, '').slice(0, 17);
   }
-  return stamp;
+  return { iso, stamp };
+}
+
+function timeStamp(now: Date): string {
+  return times(now).stamp;
 }
 
 function payOrderIdFor(channelId: string, now: Date): string {
@@ -198,7 +208,8 @@ function formParams(body: string): Params | string {
   if (body.startsWith('params=') && !body.includes('&')) {
     // The usual body, one field: decode it directly.
     try {
-      raw = decodeURIComponent(body.slice(7).replace(/\+/g, ' '));
+      const value = body.slice(7);
+      raw = decodeURIComponent(value.includes('+') ? value.replace(/\+/g, ' ') : value);
     } catch {
       return 'field "params" has invalid percent-encoding';
     }
@@ -326,9 +337,14 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     if (order.payAt !== undefined && order.status < 2 && now().getTime() >= order.payAt) pay(order);
   }
 
-  function checkCaller(params: Params, required: string[]): Params | undefined {
-    const missing = required.filter((f) => params[f] === undefined || params[f] === null || params[f] === '');
-    if (missing.length > 0) return fail(`${missing.join(', ')} is required`);
+  function checkCaller(params: Params, required: readonly string[]): Params | undefined {
+    for (const field of required) {
+      const v = params[field];
+      if (v === undefined || v === null || v === '') {
+        const missing = required.filter((f) => params[f] === undefined || params[f] === null || params[f] === '');
+        return fail(`${missing.join(', ')} is required`);
+      }
+    }
     if (str(params.mchId) !== opts.mchId) return fail(`Can't found mchInfo[mchId=${str(params.mchId)}] record in db`);
     // The bare check (no field list, no diagnosis): this runs for every request under load.
     const received = params.sign;
@@ -343,9 +359,9 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
   }
 
   function createOrder(params: Params, base: string): Params {
-    const denied = checkCaller(params, ['mchId', 'mchOrderNo', 'channelId', 'currency', 'amount', 'clientIp', 'notifyUrl', 'subject', 'body', 'jobNo', 'sign']);
+    const denied = checkCaller(params, CREATE_FIELDS);
     if (denied) return denied;
-    const problem = validateCreate(params).find((f) => f.severity === 'error');
+    const problem = validateCreate(params, { warnings: false }).find((f) => f.severity === 'error');
     if (problem) return fail(problem.message);
     const channelId = str(params.channelId);
     if (!findChannel(channelId)) return fail(`channelId ${channelId} is not open for this merchant`);
@@ -378,7 +394,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     byMchOrderNo.set(key, order.payOrderId);
     save();
     if (opts.autoPaySeconds !== undefined) later(opts.autoPaySeconds * 1000, () => pay(order));
-    return { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: order.payOrderId, mchOrderNo: order.mchOrderNo, ...channelFields(order, base) };
+    return Object.assign({ retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: order.payOrderId, mchOrderNo: order.mchOrderNo }, channelFields(order, base));
   }
 
   function findOrder(params: Params): MockOrder | undefined {
@@ -390,7 +406,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
 
   function queryOrder(params: Params): Params {
     if (!params.payOrderId && !params.mchOrderNo) return fail('payOrderId or mchOrderNo is required');
-    const denied = checkCaller(params, ['mchId', 'sign']);
+    const denied = checkCaller(params, QUERY_FIELDS);
     if (denied) return denied;
     const order = findOrder(params);
     if (!order) return fail('order does not exist');
@@ -418,7 +434,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
   }
 
   function refundOrder(params: Params): Params {
-    const denied = checkCaller(params, ['mchId', 'mchRefundNo', 'refundAmount', 'currency', 'clientIp', 'loginName', 'payOrderId', 'sign']);
+    const denied = checkCaller(params, REFUND_FIELDS);
     if (denied) return denied;
     const order = findOrder(params);
     if (!order) return fail('order does not exist');
@@ -503,7 +519,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     const signed = answer.retCode === 'SUCCESS' ? signedAnswer(answer, opts.key, opts.fault) : answer;
     // Answer first, log after: the log line is off the request's critical path.
     sendJson(res, 200, signed);
-    const line: MockEvent = { time: now().toISOString(), event: 'request', method: 'POST', path };
+    const line: MockEvent = { time: times(now()).iso, event: 'request', method: 'POST', path };
     if (typeof params === 'object') {
       line.channelId = params.channelId;
       if (params.mchOrderNo !== undefined) line.mchOrderNo = params.mchOrderNo;
