@@ -185,8 +185,8 @@ async function load(origin, seconds, connections = Number(process.env.BENCH_CONN
 const bareOrigin = `http://127.0.0.1:${bare.info.port}`;
 const mockOrigin = new URL(baseUrl).origin;
 if (runs('throughput')) {
-  await load(bareOrigin, 1);
-  await load(mockOrigin, 1);
+  await load(bareOrigin, 2);
+  await load(mockOrigin, 2);
 }
 const rounds = { bare: [], mock: [] };
 for (let i = 0; i < (runs('throughput') ? 3 : 0); i++) {
