@@ -388,8 +388,8 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
       refunds: [],
       notifyAttempts: 0,
       notified: false,
-      ...(opts.autoPaySeconds !== undefined ? { payAt: created.getTime() + opts.autoPaySeconds * 1000 } : {}),
     };
+    if (opts.autoPaySeconds !== undefined) order.payAt = created.getTime() + opts.autoPaySeconds * 1000;
     orders.set(order.payOrderId, order);
     byMchOrderNo.set(key, order.payOrderId);
     save();
