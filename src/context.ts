@@ -3,7 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Dispatcher } from 'undici';
 import { Settings, type FlagValues } from './config/resolve.js';
 import { ConfigStore } from './config/store.js';
-import { maskKey } from './core/mask.js';
+import { redactKey } from './core/mask.js';
 import { colorLevel, isTerminal, loadChalkFor, makeChalk, type Streams } from './io.js';
 
 /** Options every command accepts (declared on the root program). */
@@ -76,11 +76,7 @@ export function createContext(base: ContextBase, opts: GlobalOptions): Context {
   const json = opts.json === true;
   const levels = colorLevels(base, opts);
   const secrets: string[] = [];
-  const redact = (text: string): string => {
-    let result = text;
-    for (const secret of secrets) if (result.includes(secret)) result = result.split(secret).join(maskKey(secret));
-    return result;
-  };
+  const redact = (text: string): string => secrets.reduce((result, secret) => redactKey(result, secret), text);
   const write = (stream: NodeJS.WritableStream, text: string): void => {
     stream.write(redact(text) + '\n');
   };

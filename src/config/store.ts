@@ -27,6 +27,8 @@ function unreadable(file: string, err: unknown): UsageError {
  */
 export class ConfigStore {
   private conf?: ConfInstance;
+  /** The file as last read or written: a command resolves a dozen settings from one read. */
+  private cached?: StoreShape;
 
   private constructor(
     readonly dir: string,
@@ -52,6 +54,11 @@ export class ConfigStore {
   }
 
   private read(): StoreShape {
+    this.cached ??= this.readFile();
+    return this.cached;
+  }
+
+  private readFile(): StoreShape {
     let data: unknown;
     try {
       data = JSON.parse(fs.readFileSync(this.path, 'utf8'));
@@ -81,6 +88,7 @@ export class ConfigStore {
       }) as unknown as ConfInstance;
     }
     this.conf.store = data as Record<string, unknown>;
+    this.cached = data;
     fs.chmodSync(this.path, 0o600);
   }
 

@@ -9,6 +9,6 @@ export function maskKey(key: string): string {
 
 /** Replaces every occurrence of the key in a text by its mask. */
 export function redactKey(text: string, key: string | undefined): string {
-  if (!key || key.length < 4) return text;
+  if (!key || key.length < 4 || !text.includes(key)) return text;
   return text.split(key).join(maskKey(key));
 }
