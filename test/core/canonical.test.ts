@@ -71,6 +71,12 @@ describe('canonical string rules', () => {
     expect(signsEqual('ABC', 'ABC')).toBe(true);
     expect(signsEqual('ABC', 'abc')).toBe(false);
     expect(signsEqual('ABC', 'ABCD')).toBe(false);
+    expect(signsEqual('ABCD', 'ABC')).toBe(false);
+    expect(signsEqual('ABC', 'ABD')).toBe(false);
+    expect(signsEqual('', '')).toBe(true);
+    expect(signsEqual('A', '')).toBe(false);
+    expect(signsEqual('', 'A')).toBe(false);
+    expect(signsEqual('\u0141', 'A')).toBe(false);
   });
 });
 
