@@ -45,15 +45,23 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
   const attempts = wholeNumber(opts.notifyAttempts, '--notify-attempts', 100);
   const retryDelay = wholeNumber(opts.retryDelay, '--retry-delay', 3600000);
   const creds = await mockCredentials(ctx);
-  // Under load, one write per request costs more than the request: lines are written in batches, each turn of the loop.
+  // Under load a write per request costs more than the request itself: lines are gathered and
+  // written together, at most 10 ms after the first of them or once 32 KB are waiting.
   let pending: string[] = [];
+  let waiting = 0;
+  let timer: NodeJS.Timeout | undefined;
   const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
     if (pending.length > 0) ctx.out(pending.join('\n'));
     pending = [];
+    waiting = 0;
   };
   const log = (line: string) => {
-    if (pending.length === 0) setImmediate(flush);
     pending.push(line);
+    waiting += line.length;
+    if (waiting >= 32 * 1024) flush();
+    else timer ??= setTimeout(flush, 10);
   };
   let mock;
   try {
