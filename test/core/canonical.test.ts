@@ -62,6 +62,17 @@ describe('canonical string rules', () => {
   it('lists signed field names in signing order', () => {
     expect(signedFieldNames({ b: '1', A: '2', c: '', sign: 'x' })).toEqual(['A', 'b']);
   });
+  it('orders names that do not decide by their values, as whole entries', () => {
+    // "a=2&" < "a=b=1&" ('2' < 'b'); "x=b&" < "X=c&" (names equal but for case)
+    expect(signedFieldNames({ 'a=b': '1', a: '2' })).toEqual(['a', 'a=b']);
+    expect(signedFieldNames({ 'a=b': '1', a: 'z' })).toEqual(['a=b', 'a']);
+    expect(canonicalString({ X: 'c', x: 'b' })).toBe('x=b&X=c&');
+    // a digit sorts before '=': "amount1=…" precedes "amount=…"
+    expect(signedFieldNames({ amount: '1', amount1: '2' })).toEqual(['amount1', 'amount']);
+  });
+  it('reports the first nested value in the fields own order', () => {
+    expect(() => canonicalString({ z: { a: 1 }, a: [1] })).toThrow(/"z"/);
+  });
   it('withSign replaces an existing sign and keeps field order', () => {
     const signed = withSign({ b: '1', sign: 'old', a: '2' }, 'k');
     expect(Object.keys(signed)).toEqual(['b', 'a', 'sign']);
