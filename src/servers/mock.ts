@@ -10,6 +10,7 @@ import { formatMoney } from '../core/money.js';
 import { validateCreate, type Params } from '../core/order.js';
 import { sign, signsEqual } from '../core/sign.js';
 import { statusText } from '../core/status.js';
+import { OrderBook } from './order-book.js';
 import { BodyTooLarge, createHardenedServer, hostForUrl, listen, readBody, sendJson } from './http-util.js';
 
 /** Credentials the mock uses when none are configured: documented, never valid anywhere else. */
@@ -108,10 +109,8 @@ function timeStamp(now: Date): string {
   return times(now).stamp;
 }
 
-function payOrderIdFor(channelId: string, now: Date): string {
-  const prefix = channelId.startsWith('ALIPAY') ? 'AP' : channelId.startsWith('UPI') ? 'UP' : channelId.startsWith('CC') ? 'CC' : 'P';
-  sequence = (sequence + 0x9e3779b1) >>> 0;
-  return `${prefix}${timeStamp(now)}${String(sequence % 1e8).padStart(8, '0')}`;
+function payOrderIdPrefix(channelId: string): string {
+  return channelId.startsWith('ALIPAY') ? 'AP' : channelId.startsWith('UPI') ? 'UP' : channelId.startsWith('CC') ? 'CC' : 'P';
 }
 
 /** Channel payment fields shaped like the seed's samples (nested retParams for the Alipay web channels). */
@@ -238,8 +237,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
   const log = opts.log ?? (() => {});
   const attempts = opts.notifyAttempts ?? 5;
   const retryDelay = opts.retryDelayMs ?? 1000;
-  const orders = new Map<string, MockOrder>();
-  const byMchOrderNo = new Map<string, string>();
+  const orders = new OrderBook<MockOrder>(opts.mchId);
   const refundNos = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
   const deliveries = new Set<Promise<void>>();
@@ -250,10 +248,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
   if (opts.stateFile && fs.existsSync(opts.stateFile)) {
     try {
       const saved = JSON.parse(fs.readFileSync(opts.stateFile, 'utf8')) as { orders?: MockOrder[]; refundNos?: string[] };
-      for (const o of saved.orders ?? []) {
-        orders.set(o.payOrderId, o);
-        byMchOrderNo.set(`${o.mchId}/${o.mchOrderNo}`, o.payOrderId);
-      }
+      for (const o of saved.orders ?? []) orders.load(o);
       for (const r of saved.refundNos ?? []) refundNos.add(r);
     } catch {
       // A broken sandbox store is only test data: start afresh.
@@ -261,7 +256,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
   }
   const save = () => {
     if (!opts.stateFile) return;
-    const data = JSON.stringify({ orders: [...orders.values()].slice(-200), refundNos: [...refundNos].slice(-200) });
+    const data = JSON.stringify({ orders: orders.latest(200), refundNos: [...refundNos].slice(-200) });
     fs.writeFileSync(opts.stateFile, data, { mode: 0o600 });
   };
   const event = (name: MockEvent['event'], fields: Record<string, unknown>) => log({ time: now().toISOString(), event: name, ...fields });
@@ -365,13 +360,13 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     if (problem) return fail(problem.message);
     const channelId = str(params.channelId);
     if (!findChannel(channelId)) return fail(`channelId ${channelId} is not open for this merchant`);
-    const key = `${opts.mchId}/${str(params.mchOrderNo)}`;
-    if (byMchOrderNo.has(key)) return fail(`mchOrderNo ${str(params.mchOrderNo)} already exists`);
+    const mchOrderNo = str(params.mchOrderNo);
+    if (orders.find(mchOrderNo)) return fail(`mchOrderNo ${mchOrderNo} already exists`);
     const created = now();
     const order: MockOrder = {
-      payOrderId: payOrderIdFor(channelId, created),
+      payOrderId: orders.nextId(payOrderIdPrefix(channelId), timeStamp(created)),
       mchId: opts.mchId,
-      mchOrderNo: str(params.mchOrderNo),
+      mchOrderNo,
       channelId,
       currency: str(params.currency),
       amount: Number(params.amount),
@@ -390,16 +385,15 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
       notified: false,
     };
     if (opts.autoPaySeconds !== undefined) order.payAt = created.getTime() + opts.autoPaySeconds * 1000;
-    orders.set(order.payOrderId, order);
-    byMchOrderNo.set(key, order.payOrderId);
+    orders.add(order);
     save();
     if (opts.autoPaySeconds !== undefined) later(opts.autoPaySeconds * 1000, () => pay(order));
     return Object.assign({ retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: order.payOrderId, mchOrderNo: order.mchOrderNo }, channelFields(order, base));
   }
 
   function findOrder(params: Params): MockOrder | undefined {
-    const id = str(params.payOrderId) || byMchOrderNo.get(`${opts.mchId}/${str(params.mchOrderNo)}`) || '';
-    const order = orders.get(id);
+    const id = str(params.payOrderId);
+    const order = id ? orders.get(id) : orders.find(str(params.mchOrderNo));
     if (order) settle(order);
     return order;
   }
@@ -472,8 +466,9 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
     if (req.method === 'GET' && path === '/mock/orders') {
-      for (const o of orders.values()) settle(o);
-      sendJson(res, 200, [...orders.values()]);
+      const all = orders.all();
+      for (const o of all) settle(o);
+      sendJson(res, 200, all);
       return;
     }
     const payMatch = /^\/mock\/orders\/([^/]+)\/pay$/.exec(path);
@@ -536,7 +531,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     url,
     baseUrl: `${url}/v1`,
     port,
-    orders: () => [...orders.values()],
+    orders: () => orders.all(),
     pay: (id) => {
       const order = orders.get(id);
       return order ? pay(order) : false;

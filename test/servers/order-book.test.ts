@@ -1,0 +1,47 @@
+// The mock's order book: ids that carry their place, lookups by id and by mchOrderNo.
+import { describe, expect, it } from 'vitest';
+import { OrderBook } from '../../src/servers/order-book.js';
+
+const order = (payOrderId: string, mchOrderNo: string, mchId = 'M1') => ({ payOrderId, mchOrderNo, mchId });
+
+describe('OrderBook', () => {
+  it('issues distinct ids in creation order and finds each by id and by mchOrderNo', () => {
+    const book = new OrderBook<ReturnType<typeof order>>('M1');
+    const ids: string[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const id = book.nextId('P', '20261129120000000');
+      expect(id).toMatch(/^P20261129120000000\d{8}$/);
+      book.add(order(id, `N${i}`));
+      ids.push(id);
+    }
+    expect(new Set(ids).size).toBe(1000);
+    expect(book.get(ids[0]!)?.mchOrderNo).toBe('N0');
+    expect(book.get(ids[999]!)?.mchOrderNo).toBe('N999');
+    expect(book.find('N500')?.payOrderId).toBe(ids[500]);
+    expect(book.all().map((o) => o.mchOrderNo).slice(0, 2)).toEqual(['N0', 'N1']);
+    expect(book.latest(2).map((o) => o.mchOrderNo)).toEqual(['N998', 'N999']);
+  });
+
+  it('answers undefined for ids it did not issue, whatever their shape', () => {
+    const book = new OrderBook<ReturnType<typeof order>>('M1');
+    const id = book.nextId('P', '20261129120000000');
+    book.add(order(id, 'N0'));
+    const other = `X${id.slice(1)}`; // same digits, another id
+    for (const bad of [other, '', 'P', 'abc', id.slice(0, -1), `${id}0`, 'P20261129120000000zzzzzzzz']) expect(book.get(bad)).toBeUndefined();
+    expect(book.find('nope')).toBeUndefined();
+  });
+
+  it('finds orders loaded from an earlier run by their own ids, and new ids do not collide with them', () => {
+    const book = new OrderBook<ReturnType<typeof order>>('M1');
+    book.load(order('P2026010100000000012345678', 'OLD'));
+    book.load(order('P2026010100000000099999999', 'OTHER', 'M2'));
+    const id = book.nextId('P', '20261129120000000');
+    book.add(order(id, 'NEW'));
+    expect(book.get('P2026010100000000012345678')?.mchOrderNo).toBe('OLD');
+    expect(book.get(id)?.mchOrderNo).toBe('NEW');
+    expect(book.find('OLD')?.payOrderId).toBe('P2026010100000000012345678');
+    // another merchant's order is kept and listed, but never found by mchOrderNo
+    expect(book.find('OTHER')).toBeUndefined();
+    expect(book.all()).toHaveLength(3);
+  });
+});
