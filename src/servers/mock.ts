@@ -82,6 +82,12 @@ const CREATE_FIELDS = ['mchId', 'mchOrderNo', 'channelId', 'currency', 'amount',
 const QUERY_FIELDS = ['mchId', 'sign'];
 const REFUND_FIELDS = ['mchId', 'mchRefundNo', 'refundAmount', 'currency', 'clientIp', 'loginName', 'payOrderId', 'sign'];
 
+const ENDPOINTS = new Map<string, 'create_order' | 'query_order' | 'refund_order'>([
+  ['/v1/create_order', 'create_order'],
+  ['/v1/query_order', 'query_order'],
+  ['/v1/refund_order', 'refund_order'],
+]);
+
 const fail = (retMsg: string, extra: Params = {}): Params => ({ retCode: 'FAIL', retMsg, ...extra });
 
 // Mock ids need to be unique, not secret: a random start and a counter, instead of a
@@ -463,25 +469,37 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
   const port = await listen(server, opts.port ?? 4010, host);
   const url = `http://${hostForUrl(host)}:${port}`;
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0]!;
-    if (req.method === 'GET' && path === '/mock/orders') {
+  /** The mock's own routes: list the orders, pay one. */
+  function mockRoute(method: string | undefined, path: string, res: http.ServerResponse): void {
+    if (method === 'GET' && path === '/mock/orders') {
       const all = orders.all();
       for (const o of all) settle(o);
       sendJson(res, 200, all);
       return;
     }
     const payMatch = /^\/mock\/orders\/([^/]+)\/pay$/.exec(path);
-    if (req.method === 'POST' && payMatch) {
-      const order = orders.get(decodeURIComponent(payMatch[1]!));
+    if (method === 'POST' && payMatch) {
+      let order: MockOrder | undefined;
+      try {
+        order = orders.get(decodeURIComponent(payMatch[1]!));
+      } catch {
+        // bad percent-encoding: no such order
+      }
       if (!order) return sendJson(res, 404, { error: 'unknown payOrderId' });
       const paid = pay(order);
       sendJson(res, paid ? 200 : 409, paid ? order : { error: `order is ${statusText(order.status)}`, order });
       return;
     }
-    const endpoint = /^\/v1\/(create_order|query_order|refund_order)$/.exec(path)?.[1];
-    if (!endpoint) {
-      sendJson(res, 404, { error: `no such endpoint: ${req.method} ${path}` });
+    sendJson(res, 404, { error: `no such endpoint: ${method} ${path}` });
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const target = req.url ?? '/';
+    const query = target.indexOf('?');
+    const path = query < 0 ? target : target.slice(0, query);
+    const endpoint = ENDPOINTS.get(path);
+    if (endpoint === undefined) {
+      mockRoute(req.method, path, res);
       return;
     }
     if (req.method !== 'POST') {

@@ -99,6 +99,9 @@ describe('mock under abuse', () => {
     const big = await post('params='.padEnd(2 * 1024 * 1024, 'x')).catch(() => ({ status: 413, body: '' }));
     expect(big.status).toBe(413);
     expect((await fetch(`${url}/nope`)).status).toBe(404);
+    expect((await fetch(`${url}/v1/create_order?x=1`, { method: 'POST', body: 'params=%7B%7D' })).status).toBe(200);
+    expect((await fetch(`${url}/mock/orders/%E0/pay`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${url}/mock/orders/P1/pay`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(`${url}/v1/create_order`)).status).toBe(405);
     const answers = await Promise.all(Array.from({ length: 100 }, () => post('params=%7B%7D', '/v1/query_order')));
     expect(answers.every((a) => a.status === 200 && JSON.parse(a.body).retCode === 'FAIL')).toBe(true);
