@@ -532,17 +532,21 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     const signed = answer.retCode === 'SUCCESS' ? signedAnswer(answer, opts.key, opts.fault) : answer;
     // Answer first, log after: the log line is off the request's critical path.
     sendJson(res, 200, signed);
-    const line: MockEvent = { time: times(now()).iso, event: 'request', method: 'POST', path };
-    if (typeof params === 'object') {
-      line.channelId = params.channelId;
-      if (params.mchOrderNo !== undefined) line.mchOrderNo = params.mchOrderNo;
-      line.amount = params.amount;
-    }
-    line.retCode = answer.retCode;
-    if (answer.retMsg) line.retMsg = answer.retMsg;
-    if (answer.payOrderId) line.payOrderId = answer.payOrderId;
-    if (answer.status !== undefined) line.status = answer.status;
-    log(line);
+    // One literal of one shape (absent values are undefined, which JSON leaves out).
+    const asked = typeof params === 'object' ? params : undefined;
+    log({
+      time: times(now()).iso,
+      event: 'request',
+      method: 'POST',
+      path,
+      channelId: asked?.channelId,
+      mchOrderNo: asked?.mchOrderNo,
+      amount: asked?.amount,
+      retCode: answer.retCode,
+      retMsg: answer.retMsg || undefined,
+      payOrderId: answer.payOrderId || undefined,
+      status: answer.status,
+    });
   }
 
   return {
