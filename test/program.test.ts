@@ -47,3 +47,15 @@ describe('the command tree', () => {
     }
   });
 });
+
+describe('help text in step with the code', () => {
+  it('mock --help states the order book capacity', async () => {
+    const { ORDER_BOOK_CAPACITY } = await import('../src/servers/order-book.js');
+    const program = buildProgram({ streams: { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() }, env: {} });
+    const mock = program.commands.find((c) => c.name() === 'mock')!;
+    let help = '';
+    mock.configureOutput({ writeOut: (s) => (help += s) });
+    mock.outputHelp();
+    expect(help).toContain(`newest ${ORDER_BOOK_CAPACITY.toLocaleString('en-US')} orders`);
+  });
+});

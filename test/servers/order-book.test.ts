@@ -45,3 +45,32 @@ describe('OrderBook', () => {
     expect(book.all()).toHaveLength(3);
   });
 });
+
+describe('OrderBook when full', () => {
+  it('keeps the newest orders: the oldest are forgotten by id and by mchOrderNo, and their numbers can be reused', () => {
+    const book = new OrderBook<ReturnType<typeof order>>('M1', 3);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const id = book.nextId('P', '20261129120000000');
+      book.add(order(id, `N${i}`));
+      ids.push(id);
+    }
+    expect(ids.slice(0, 2).map((id) => book.get(id))).toEqual([undefined, undefined]);
+    expect(book.find('N0')).toBeUndefined();
+    expect(ids.slice(2).map((id) => book.get(id)?.mchOrderNo)).toEqual(['N2', 'N3', 'N4']);
+    expect(book.all().map((o) => o.mchOrderNo)).toEqual(['N2', 'N3', 'N4']);
+    expect(book.latest(2).map((o) => o.mchOrderNo)).toEqual(['N3', 'N4']);
+    const again = book.nextId('P', '20261129120000000');
+    book.add(order(again, 'N0'));
+    expect(book.find('N0')?.payOrderId).toBe(again);
+    expect(book.get(ids[2]!)).toBeUndefined();
+  });
+
+  it('forgets a loaded order like any other', () => {
+    const book = new OrderBook<ReturnType<typeof order>>('M1', 2);
+    book.load(order('P2026010100000000012345678', 'OLD'));
+    for (let i = 0; i < 2; i++) book.add(order(book.nextId('P', '20261129120000000'), `N${i}`));
+    expect(book.get('P2026010100000000012345678')).toBeUndefined();
+    expect(book.find('OLD')).toBeUndefined();
+  });
+});
