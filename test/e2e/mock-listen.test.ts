@@ -138,6 +138,20 @@ describe('the CLI against iotpay mock', () => {
     expect(r2.stderr).toMatch(/HTTP 500.*mchOrderNo F-1/);
   });
 
+  it('--latency holds each answer that long; --fault timeout never answers, so the CLI times out (exit 3)', async () => {
+    const slow = await startMock(['--latency', '400']);
+    const started = Date.now();
+    const r = await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://127.0.0.1:9/n', '--json'], { env: baseEnv({ IOTPAY_BASE_URL: slow.baseUrl }) });
+    expect(r.code).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    const silent = await startMock(['--fault', 'timeout']);
+    const t = await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://127.0.0.1:9/n', '--timeout', '500'], { env: baseEnv({ IOTPAY_BASE_URL: silent.baseUrl }) });
+    expect(t.code).toBe(3);
+    expect(t.stderr.trim().split('\n')).toHaveLength(1);
+    const logged = await waitFor(() => jsonLines(silent.proc.lines()).find((e) => e.fault === 'timeout'), 'the timeout fault log line');
+    expect(logged).toMatchObject({ event: 'request', path: '/v1/create_order' });
+  });
+
   it('without a configured key it uses the sandbox credentials and says so', async () => {
     const proc = startIotpay(['mock', '--port', '0'], { IOTPAY_CONFIG_DIR: dir });
     started.push(proc);
