@@ -5,6 +5,8 @@ import { CliError, ExitCode } from './errors.js';
 import { processStreams } from './io.js';
 import { buildProgram } from './program.js';
 
+export { useImporter } from './esm.js';
+
 function errorLine(err: unknown, verbose: boolean, ctx?: Context): string {
   const redact = ctx?.redact ?? ((t: string) => t);
   const red = (t: string) => (ctx ? ctx.errColor.red(t) : t);

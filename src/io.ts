@@ -2,6 +2,7 @@
 import { fstatSync, writeSync } from 'node:fs';
 import type { ChalkInstance } from 'chalk';
 import { InputError, MAX_INPUT_BYTES } from './core/input.js';
+import { importEsm } from './esm.js';
 
 export interface Streams {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -125,7 +126,7 @@ let chalkModule: typeof import('chalk') | undefined;
 
 /** Loads chalk only when some stream gets colour: piped and NO_COLOR runs never pay for it. */
 export async function loadChalkFor(levels: number[]): Promise<void> {
-  if (levels.some((level) => level > 0)) chalkModule ??= await import('chalk');
+  if (levels.some((level) => level > 0)) chalkModule ??= await importEsm<typeof import('chalk')>('chalk');
 }
 
 // With colour off every style is the identity, so a stand-in serves without loading chalk.

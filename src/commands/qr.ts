@@ -5,6 +5,7 @@ import { decodeInputBytes } from '../core/input.js';
 import { UsageError } from '../errors.js';
 import { readAllBounded } from '../io.js';
 import { renderQr } from '../render/qr.js';
+import { importEsm } from '../esm.js';
 
 export interface QrOptions {
   text: string;
@@ -26,7 +27,7 @@ export async function runQr(opts: QrOptions, ctx: Context): Promise<void> {
   if (opts.out !== undefined) {
     const ext = path.extname(opts.out).toLowerCase();
     if (ext !== '.png' && ext !== '.svg') throw new UsageError(`--out must end in .png or .svg, got "${opts.out}"`);
-    const { default: QRCode } = await import('qrcode');
+    const { default: QRCode } = await importEsm<{ default: typeof import('qrcode') }>('qrcode');
     try {
       await QRCode.toFile(opts.out, text, { type: ext === '.png' ? 'png' : 'svg', errorCorrectionLevel: 'M', margin: 4, width: 512 });
     } catch (err) {

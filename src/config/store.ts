@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { SettingKey } from './settings.js';
+import { importEsm } from '../esm.js';
 
 export type Profile = Partial<Record<SettingKey, string>>;
 
@@ -43,7 +44,7 @@ export class ConfigStore {
   static async open(dir: string | undefined, warn: (line: string) => void): Promise<ConfigStore> {
     let folder = dir;
     if (!folder) {
-      const { default: envPaths } = await import('env-paths');
+      const { default: envPaths } = await importEsm<typeof import('env-paths')>('env-paths');
       folder = envPaths('iotpay', { suffix: '' }).config;
     }
     if (!fs.existsSync(folder)) fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
@@ -78,7 +79,7 @@ export class ConfigStore {
 
   private async write(data: StoreShape): Promise<void> {
     if (!this.conf) {
-      const { default: Conf } = await import('conf');
+      const { default: Conf } = await importEsm<typeof import('conf')>('conf');
       this.conf = new Conf<Record<string, unknown>>({
         projectName: 'iotpay',
         cwd: this.dir,

@@ -1,5 +1,7 @@
 // sign, verify and --help must not load the HTTP client, prompts, QR code, config writer or servers.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT, baseEnv } from '../helpers/cli.js';
@@ -31,7 +33,7 @@ describe('what a command loads', () => {
     ['create --dry-run', ['create', '--dry-run', '-c', 'WX_NATIVE', '-a', '1', '--notify-url', 'https://x.example/n']],
   ])('%s loads none of the heavy modules', (_name, args) => {
     const files = loaded(args, { IOTPAY_MCH_ID: '1', IOTPAY_JOB_NO: 'j' });
-    expect(files.some((f) => f.endsWith('dist/cli.cjs'))).toBe(true);
+    expect(files.some((f) => f.endsWith('bin/iotpay.js'))).toBe(true);
     for (const [name, pattern] of HEAVY) expect(files.filter((f) => pattern.test(f)), name).toEqual([]);
   });
 
@@ -43,5 +45,40 @@ describe('what a command loads', () => {
   it('the inspection sees heavy modules when they are loaded (the check can fail)', () => {
     const files = loaded(['qr', 'hello']);
     expect(files.some((f) => /node_modules\/qrcode-terminal\//.test(f))).toBe(true);
+  });
+});
+
+describe('the V8 code cache of the bundle', () => {
+  const cacheOf = (dist: string) => fs.readdirSync(dist).find((f) => /^cli-\w+\.cache$/.test(f));
+
+  it('is made by the build and named after the build id on the bundle first line', () => {
+    const dist = path.join(ROOT, 'dist');
+    const id = /^\/\/ iotpay build (\w+)/.exec(fs.readFileSync(path.join(dist, 'cli.cjs'), 'utf8'))?.[1];
+    expect(id).toBeDefined();
+    expect(cacheOf(dist)).toBe(`cli-${id}.cache`);
+  });
+
+  it('a corrupt or missing cache only costs time: the same output, ES module imports included', () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'iotpay-cache-'));
+    try {
+      for (const dir of ['bin', 'dist']) fs.cpSync(path.join(ROOT, dir), path.join(copy, dir), { recursive: true });
+      fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
+      const run = (args: string[]) => spawnSync(process.execPath, [path.join(copy, 'bin', 'iotpay.js'), ...args], { env: baseEnv({ IOTPAY_KEY: 'K3yForT3st1ng-long' }), encoding: 'utf8' });
+      const expected = [spawnSync(process.execPath, [BIN, 'sign', 'amount=1', 'mchId=1'], { env: baseEnv({ IOTPAY_KEY: 'K3yForT3st1ng-long' }), encoding: 'utf8' }).stdout];
+      const cache = path.join(copy, 'dist', cacheOf(path.join(copy, 'dist'))!);
+      fs.writeFileSync(cache, Buffer.alloc(4096, 7));
+      for (const args of [['sign', 'amount=1', 'mchId=1'], ['qr', 'hello']]) {
+        const r = run(args);
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stderr).toBe('');
+        if (args[0] === 'sign') expect([r.stdout]).toEqual(expected);
+        else expect(r.stdout).toMatch(/▄/);
+      }
+      fs.rmSync(cache);
+      const r = run(['sign', 'amount=1', 'mchId=1']);
+      expect([r.status, r.stdout]).toEqual([0, expected[0]]);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
   });
 });
