@@ -1,10 +1,10 @@
 // listen and mock under abuse: concurrency, slow clients, oversized and malformed bodies; they keep serving.
 import fs from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { sign } from '../../src/core/sign.js';
 import { tempDir } from '../helpers/cli.js';
+import { startMerchantHandler } from '../helpers/merchant-handler.js';
 import { jsonLines, killAll, startIotpay, type Running } from '../helpers/process.js';
 
 const KEY = 'CANARY-k3y-0123456789-zz';
@@ -117,22 +117,17 @@ describe('mock under abuse', () => {
 
 describe('the notify forwarder never forwards forged notifies, even under load', () => {
   it('only the 90 valid of 100 concurrent notifies reach the handler', async () => {
-    let forwarded = 0;
-    const handler = http.createServer((_req, res) => {
-      forwarded++;
-      res.end('success');
-    });
-    await new Promise<void>((r) => handler.listen(0, '127.0.0.1', r));
+    const handler = await startMerchantHandler();
     try {
-      const { url } = await start(['listen', '--forward-to', `http://127.0.0.1:${(handler.address() as net.AddressInfo).port}/h`]);
+      const { url } = await start(['listen', '--forward-to', `${handler.url}h`]);
       await Promise.all(
         Array.from({ length: 100 }, (_, i) =>
           fetch(`${url}/n`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(i % 10 === 0 ? { ...notify(i), status: 3 } : notify(i)) }),
         ),
       );
-      expect(forwarded).toBe(90);
+      expect(handler.calls()).toBe(90);
     } finally {
-      await new Promise<void>((r) => handler.close(() => r()));
+      await handler.close();
     }
   });
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sign, verify } from '../../src/core/sign.js';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { startMerchantHandler } from '../helpers/merchant-handler.js';
 import { jsonLines, killAll, startIotpay, type Running } from '../helpers/process.js';
 
 const KEY = 'CANARY-k3y-0123456789-zz';
@@ -257,20 +258,15 @@ describe('listen under bad input', () => {
   });
 
   it('never forwards a forged notify', async () => {
-    let calls = 0;
-    const handler = http.createServer((_req, res) => {
-      calls++;
-      res.end('success');
-    });
-    await new Promise<void>((r) => handler.listen(0, '127.0.0.1', r));
+    const handler = await startMerchantHandler();
     try {
-      const listen = await startListen(['--forward-to', `http://127.0.0.1:${(handler.address() as net.AddressInfo).port}/`]);
+      const listen = await startListen(['--forward-to', handler.url]);
       const forged = { ...signed, sign: sign(notify, 'other-key') };
       expect(await post(`${listen.url}/`, JSON.stringify(forged), 'application/json')).toEqual({ status: 400, text: 'fail' });
       expect(await post(`${listen.url}/`, JSON.stringify(signed), 'application/json')).toEqual({ status: 200, text: 'success' });
-      expect(calls).toBe(1);
+      expect(handler.calls()).toBe(1);
     } finally {
-      await new Promise<void>((r) => handler.close(() => r()));
+      await handler.close();
     }
   });
 
