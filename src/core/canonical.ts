@@ -73,9 +73,8 @@ function foldedDifference(c1: number, c2: number): number {
   return lower[u1]! - lower[u2]!;
 }
 
-/** Java's String.CASE_INSENSITIVE_ORDER: per UTF-16 unit, upper-cased, then lower-cased. */
-export function compareCaseInsensitive(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
+/** The folded difference at the first unit where `a` and `b` differ within their common length, or 0. */
+function prefixDifference(a: string, b: string, n: number): number {
   for (let i = 0; i < n; i++) {
     const c1 = a.charCodeAt(i);
     const c2 = b.charCodeAt(i);
@@ -84,7 +83,12 @@ export function compareCaseInsensitive(a: string, b: string): number {
       if (d !== 0) return d;
     }
   }
-  return a.length - b.length;
+  return 0;
+}
+
+/** Java's String.CASE_INSENSITIVE_ORDER: per UTF-16 unit, upper-cased, then lower-cased. */
+export function compareCaseInsensitive(a: string, b: string): number {
+  return prefixDifference(a, b, Math.min(a.length, b.length)) || a.length - b.length;
 }
 
 /**
@@ -94,15 +98,8 @@ export function compareCaseInsensitive(a: string, b: string): number {
  */
 function compareNames(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const c1 = a.charCodeAt(i);
-    const c2 = b.charCodeAt(i);
-    if (c1 !== c2) {
-      const d = foldedDifference(c1, c2);
-      if (d !== 0) return d;
-    }
-  }
-  if (a.length === b.length) return 0;
+  const d = prefixDifference(a, b, n);
+  if (d !== 0 || a.length === b.length) return d;
   return a.length < b.length ? foldedDifference(0x3d, b.charCodeAt(n)) : foldedDifference(a.charCodeAt(n), 0x3d);
 }
 
