@@ -548,7 +548,8 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     else if (endpoint === 'query_order') result = queryOrder(params);
     else result = refundOrder(params);
     const signed = result.retCode === 'SUCCESS' ? signedAnswer(result, opts.key, opts.fault) : result;
-    // Answer first, log after: the log line is off the request's critical path.
+    // Node sends the answer when this call returns (it uncorks on the next tick), so the log line
+    // below is built first; forcing the send before it measured no faster.
     sendJson(res, 200, signed);
     // One literal of one shape (absent values are undefined, which JSON leaves out).
     const asked = typeof params === 'object' ? params : undefined;
