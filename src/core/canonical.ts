@@ -123,18 +123,14 @@ function compareFields(fields: Fields, a: string, b: string): number {
   return compareNames(a, b) || compareCaseInsensitive(entryOf(fields, a), entryOf(fields, b));
 }
 
-/**
- * Names of the signed fields, sorted as their whole entries would be with Java's order.
- * Entries are not built for this (names decide almost always), and a request's dozen
- * fields sort fastest by insertion as they are read.
- */
-function signedNames(fields: Fields): string[] {
+/** Names of the signed fields sorted by a full comparison of their entries (any names, any values). */
+function sortSignedNames(fields: Fields, keys: string[]): string[] {
   const names: string[] = [];
-  const keys = Object.keys(fields);
   if (keys.length > 33) {
     for (const name of keys) if (isSigned(fields, name)) names.push(name);
     return names.sort((a, b) => compareFields(fields, a, b));
   }
+  // A request's dozen fields sort fastest by insertion as they are read.
   for (const name of keys) {
     if (!isSigned(fields, name)) continue;
     let j = names.length - 1;
@@ -143,6 +139,63 @@ function signedNames(fields: Fields): string[] {
       j--;
     }
     names[j + 1] = name;
+  }
+  return names;
+}
+
+/**
+ * The signing order of a set of field names, worked out once per shape: a client sends every
+ * request with the same names in the same order, and the mock answers each endpoint with the
+ * same names, so the sort is done once instead of per sign. Names alone decide the order unless
+ * two tie (equal but for case, or a name holding '='): such shapes are not kept, as the values
+ * must then decide. A few shapes are kept, the oldest replaced first.
+ */
+interface Shape {
+  keys: readonly string[];
+  /** Indexes into `keys` in signing order, `sign` left out. */
+  order: readonly number[];
+}
+const SHAPES_KEPT = 8;
+const MAX_SHAPE_FIELDS = 64;
+const shapes: Shape[] = [];
+let nextShape = 0;
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function shapeOrder(keys: string[]): readonly number[] | undefined {
+  for (let i = 0; i < shapes.length; i++) if (sameKeys(shapes[i]!.keys, keys)) return shapes[i]!.order;
+  if (keys.length > MAX_SHAPE_FIELDS) return undefined;
+  const order: number[] = [];
+  for (let i = 0; i < keys.length; i++) if (keys[i] !== 'sign') order.push(i);
+  order.sort((a, b) => compareNames(keys[a]!, keys[b]!));
+  // Names that tie sort next to each other.
+  for (let i = 1; i < order.length; i++) if (compareNames(keys[order[i - 1]!]!, keys[order[i]!]!) === 0) return undefined;
+  shapes[nextShape] = { keys: keys.slice(), order };
+  nextShape = (nextShape + 1) % SHAPES_KEPT;
+  return order;
+}
+
+/** Names of the signed fields, sorted as their whole entries would be with Java's order. */
+function signedNames(fields: Fields): string[] {
+  const keys = Object.keys(fields);
+  const order = shapeOrder(keys);
+  if (order === undefined) return sortSignedNames(fields, keys);
+  const names: string[] = [];
+  for (let i = 0; i < order.length; i++) {
+    const name = keys[order[i]!]!;
+    const value = fields[name];
+    if (typeof value === 'string') {
+      if (value !== '') names.push(name);
+    } else if (typeof value === 'number' && Number.isFinite(value)) {
+      names.push(name);
+    } else if (value !== null && value !== undefined) {
+      // Booleans, nested values: the full path, which names the first unsignable field in the fields' own order.
+      return sortSignedNames(fields, keys);
+    }
   }
   return names;
 }

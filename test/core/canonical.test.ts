@@ -73,6 +73,30 @@ describe('canonical string rules', () => {
   it('reports the first nested value in the fields own order', () => {
     expect(() => canonicalString({ z: { a: 1 }, a: [1] })).toThrow(/"z"/);
   });
+  it('a shape seen before is signed with its new values', () => {
+    // The order of a set of names is worked out once; the values must still decide what is signed.
+    expect(canonicalString({ b: '1', a: '2', sign: 'x' })).toBe('a=2&b=1&');
+    expect(canonicalString({ b: '3', a: '', sign: 'x' })).toBe('b=3&');
+    expect(canonicalString({ b: 4, a: null, sign: 'x' })).toBe('b=4&');
+    expect(canonicalString({ b: '1', a: true, sign: 'x' })).toBe('a=true&b=1&');
+    expect(() => canonicalString({ b: { n: 1 }, a: [1], sign: 'x' })).toThrow(/"b"/);
+    expect(() => canonicalString({ b: '1', a: Number.NaN, sign: 'x' })).toThrow(/"a"/);
+    expect(canonicalString({ b: '5', a: '6', sign: 'x' })).toBe('a=6&b=5&');
+  });
+  it('names that tie are ordered by their values every time, never by a kept order', () => {
+    expect(canonicalString({ X: 'c', x: 'b' })).toBe('x=b&X=c&');
+    expect(canonicalString({ X: 'b', x: 'c' })).toBe('X=b&x=c&');
+    expect(canonicalString({ 'a=b': '1', a: '2' })).toBe('a=2&a=b=1&');
+    expect(canonicalString({ 'a=b': '1', a: 'z' })).toBe('a=b=1&a=z&');
+  });
+  it('keeps giving the right order when more shapes come than it keeps', () => {
+    for (let round = 0; round < 3; round++) {
+      for (let n = 1; n <= 20; n++) {
+        const fields = Object.fromEntries(Array.from({ length: n }, (_, i) => [`F${(i * 7) % n}x${n}`, `${round}${i}`]));
+        expect(canonicalString(fields)).toBe(signedEntries(fields, compareCaseInsensitive).join(''));
+      }
+    }
+  });
   it('withSign replaces an existing sign and keeps field order', () => {
     const signed = withSign({ b: '1', sign: 'old', a: '2' }, 'k');
     expect(Object.keys(signed)).toEqual(['b', 'a', 'sign']);
@@ -135,6 +159,18 @@ describe('properties', () => {
     fc.assert(
       fc.property(fc.dictionary(anyName, fc.string({ minLength: 1, maxLength: 3 }), { minKeys: 1, maxKeys: 40 }), (fields) => {
         return canonicalString(fields) === signedEntries(fields, compareCaseInsensitive).join('');
+      }),
+    );
+  });
+
+  it('a shape signed again with other values, some empty, gives what the full sort gives', () => {
+    const anyName = fc.string({ minLength: 1, maxLength: 6, unit: fc.constantFrom('a', 'A', 'b', 'B', '1', '_', '=', 'é', 'É', 'ß', 'ſ', 's', 'S', '\u212a', 'k') });
+    const anyValue = fc.oneof(fc.string({ maxLength: 3 }), fc.constant(null), fc.integer());
+    fc.assert(
+      fc.property(fc.uniqueArray(anyName, { minLength: 1, maxLength: 20 }), fc.array(fc.tuple(anyValue, anyValue), { minLength: 20, maxLength: 20 }), (names, values) => {
+        const first = Object.fromEntries(names.map((n, i) => [n, values[i]![0]]));
+        const second = Object.fromEntries(names.map((n, i) => [n, values[i]![1]]));
+        return [first, second, first].every((fields) => canonicalString(fields) === signedEntries(fields, compareCaseInsensitive).join(''));
       }),
     );
   });
