@@ -129,6 +129,59 @@ describe('the CLI against iotpay mock', () => {
     }
   });
 
+  it('answers each of 200 concurrent keep-alive requests with its own order, pipelined ones in order', async () => {
+    // Answers go out together once per event-loop turn: none may reach the wrong request.
+    const mock = await startMock();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const order = (no: string) => ({ mchId: '20001222', mchOrderNo: no, channelId: 'WX_NATIVE', currency: 'CAD', amount: 100, clientIp: '1.2.3.4', notifyUrl: 'http://127.0.0.1:9/', subject: 's', body: 'b', extra: '{"productId":"1"}', jobNo: 'j' });
+    const form = (no: string, badSign: boolean) => new URLSearchParams({ params: JSON.stringify({ ...order(no), sign: badSign ? 'BAD' : sign(order(no), KEY) }) }).toString();
+    const send = (no: string, badSign: boolean) =>
+      new Promise<Record<string, string>>((resolve, reject) => {
+        const body = form(no, badSign);
+        const req = http.request(`${mock.baseUrl}/create_order`, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (text += d));
+          res.on('end', () => resolve(JSON.parse(text)));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const numbers = Array.from({ length: 200 }, (_, i) => `K-${i}`);
+    const answers = await Promise.all(numbers.map((no, i) => send(no, i % 10 === 9)));
+    agent.destroy();
+    answers.forEach((answer, i) => {
+      if (i % 10 === 9) return expect(answer.retMsg, numbers[i]).toMatch(/sign failed/);
+      expect(answer.mchOrderNo, numbers[i]).toBe(numbers[i]);
+      expect(verify(answer, KEY).status, numbers[i]).toBe('valid');
+    });
+    expect(new Set(answers.map((a) => a.payOrderId).filter(Boolean)).size).toBe(180);
+
+    // Three requests in one write on one connection: three answers, in the order asked.
+    const raw = ['P-1', 'P-2', 'P-3']
+      .map((no) => {
+        const body = form(no, false);
+        return `POST /v1/create_order HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+      })
+      .join('');
+    const port = Number(new URL(mock.url).port);
+    const received = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(raw));
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (d: string) => {
+        text += d;
+        if ((text.match(/"sign":"/g) ?? []).length === 3) {
+          socket.destroy();
+          resolve(text);
+        }
+      });
+      socket.on('error', reject);
+      socket.setTimeout(5000, () => reject(new Error(`no three answers: ${text}`)));
+    });
+    expect([...received.matchAll(/"mchOrderNo":"(P-\d)"/g)].map((m) => m[1])).toEqual(['P-1', 'P-2', 'P-3']);
+  });
+
   it('--fault badsign makes the CLI exit 4; http500 exit 3', async () => {
     const bad = await startMock(['--fault', 'badsign']);
     const r = await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://127.0.0.1:9/n'], { env: baseEnv({ IOTPAY_BASE_URL: bad.baseUrl }) });
