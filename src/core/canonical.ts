@@ -147,13 +147,13 @@ function sortSignedNames(fields: Fields, keys: string[]): string[] {
  * The signing order of a set of field names, worked out once per shape: a client sends every
  * request with the same names in the same order, and the mock answers each endpoint with the
  * same names, so the sort is done once instead of per sign. Names alone decide the order unless
- * two tie (equal but for case, or a name holding '='): such shapes are not kept, as the values
- * must then decide. A few shapes are kept, the oldest replaced first.
+ * two tie (equal but for case, or a name holding '='): such a shape is kept with no order, as
+ * its values must then decide. A few shapes are kept, the oldest replaced first.
  */
 interface Shape {
   keys: readonly string[];
-  /** Indexes into `keys` in signing order, `sign` left out. */
-  order: readonly number[];
+  /** Indexes into `keys` in signing order, `sign` left out; undefined when names tie. */
+  order: readonly number[] | undefined;
 }
 const SHAPES_KEPT = 8;
 const MAX_SHAPE_FIELDS = 64;
@@ -173,10 +173,12 @@ function shapeOrder(keys: string[]): readonly number[] | undefined {
   for (let i = 0; i < keys.length; i++) if (keys[i] !== 'sign') order.push(i);
   order.sort((a, b) => compareNames(keys[a]!, keys[b]!));
   // Names that tie sort next to each other.
-  for (let i = 1; i < order.length; i++) if (compareNames(keys[order[i - 1]!]!, keys[order[i]!]!) === 0) return undefined;
-  shapes[nextShape] = { keys: keys.slice(), order };
+  let ties = false;
+  for (let i = 1; i < order.length && !ties; i++) ties = compareNames(keys[order[i - 1]!]!, keys[order[i]!]!) === 0;
+  const shape = { keys: keys.slice(), order: ties ? undefined : order };
+  shapes[nextShape] = shape;
   nextShape = (nextShape + 1) % SHAPES_KEPT;
-  return order;
+  return shape.order;
 }
 
 /** Names of the signed fields, sorted as their whole entries would be with Java's order. */
@@ -188,14 +190,10 @@ function signedNames(fields: Fields): string[] {
   for (let i = 0; i < order.length; i++) {
     const name = keys[order[i]!]!;
     const value = fields[name];
-    if (typeof value === 'string') {
-      if (value !== '') names.push(name);
-    } else if (typeof value === 'number' && Number.isFinite(value)) {
-      names.push(name);
-    } else if (value !== null && value !== undefined) {
-      // Booleans, nested values: the full path, which names the first unsignable field in the fields' own order.
-      return sortSignedNames(fields, keys);
-    }
+    if (isAbsent(value)) continue;
+    // Booleans, nested values: the full path, which names the first unsignable field in the fields' own order.
+    if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) return sortSignedNames(fields, keys);
+    names.push(name);
   }
   return names;
 }

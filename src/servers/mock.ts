@@ -548,8 +548,8 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     else if (endpoint === 'query_order') result = queryOrder(params);
     else result = refundOrder(params);
     const signed = result.retCode === 'SUCCESS' ? signedAnswer(result, opts.key, opts.fault) : result;
-    // Written at once (end() uncorks the socket itself), before the log line is built. Holding the
-    // answers of one event-loop turn to write them together measured within the noise, so no.
+    // Written at once: end() uncorks the socket itself, before the log line below is built.
+    // (Holding a turn's answers to write them together measured no faster; see the README.)
     sendJson(res, 200, signed);
     // One literal of one shape (absent values are undefined, which JSON leaves out).
     const asked = typeof params === 'object' ? params : undefined;
