@@ -1,4 +1,5 @@
 // The mock's order book: ids that carry their place, lookups by id and by mchOrderNo.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OrderBook } from '../../src/servers/order-book.js';
 
@@ -72,5 +73,57 @@ describe('OrderBook when full', () => {
     for (let i = 0; i < 2; i++) book.add(order(book.nextId('P', '20261129120000000'), `N${i}`));
     expect(book.get('P2026010100000000012345678')).toBeUndefined();
     expect(book.find('OLD')).toBeUndefined();
+  });
+});
+
+describe('OrderBook by mchOrderNo, across many turns of the ring', () => {
+  it('finds every held order of the merchant by mchOrderNo, and none that was forgotten', () => {
+    const book = new OrderBook<ReturnType<typeof order>>('M1', 3);
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const id = book.nextId('P', '20261129120000000');
+      book.add(order(id, `N${i}`));
+      ids.push(id);
+    }
+    expect(['N7', 'N8', 'N9'].map((no) => book.find(no)?.payOrderId)).toEqual(ids.slice(7));
+    for (let i = 0; i < 7; i++) expect(book.find(`N${i}`)).toBeUndefined();
+  });
+
+  it('finds a reused mchOrderNo as its new order, after the old one was forgotten', () => {
+    const book = new OrderBook<ReturnType<typeof order>>('M1', 2);
+    book.add(order(book.nextId('P', '20261129120000000'), 'A'));
+    book.add(order(book.nextId('P', '20261129120000000'), 'B'));
+    book.add(order(book.nextId('P', '20261129120000000'), 'C')); // A forgotten
+    expect(book.find('A')).toBeUndefined();
+    const again = book.nextId('P', '20261129120000000');
+    book.add(order(again, 'A'));
+    expect(book.find('A')?.payOrderId).toBe(again);
+    expect(book.find('B')).toBeUndefined();
+    expect(book.find('C')?.mchOrderNo).toBe('C');
+  });
+
+  it('agrees with a plain list of the newest orders, for any mix of merchants, reuses and loads', () => {
+    type Step = { kind: 'add' | 'load'; no: number; other: boolean };
+    const step = fc.record({ kind: fc.constantFrom<'add' | 'load'>('add', 'add', 'add', 'load'), no: fc.integer({ min: 0, max: 12 }), other: fc.boolean() });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(step, { maxLength: 60 }), (capacity, steps: Step[]) => {
+        const book = new OrderBook<ReturnType<typeof order>>('M1', capacity);
+        const model: ReturnType<typeof order>[] = [];
+        steps.forEach((s, i) => {
+          const o = order(s.kind === 'load' ? `P20260101000000000${String(90000000 + i)}` : book.nextId('P', '20261129120000000'), `N${s.no}`, s.other ? 'M2' : 'M1');
+          if (s.kind === 'load') book.load(o);
+          else book.add(o);
+          model.push(o);
+          if (model.length > capacity) model.shift();
+          for (let no = 0; no <= 12; no++) {
+            const expected = model.filter((m) => m.mchId === 'M1' && m.mchOrderNo === `N${no}`).at(-1);
+            expect(book.find(`N${no}`)).toBe(expected);
+          }
+          for (const m of model) expect(book.get(m.payOrderId)).toBe(m);
+          expect(book.all()).toEqual(model);
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 });
