@@ -172,8 +172,20 @@ if (bodyFor(check) !== new URLSearchParams({ params: JSON.stringify({ ...orderFi
 const prefix = `L${process.pid}${randomBytes(3).toString('hex')}`;
 let counter = 0;
 const nextBody = () => bodyFor(prefix + (counter++).toString(36));
-async function load(origin, seconds, connections = Number(process.env.BENCH_CONNECTIONS ?? 16)) {
+// CPU time of a server process, in seconds, where /proc tells it (Linux); undefined elsewhere.
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+function cpuSeconds(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+async function load(origin, seconds, serverPid, connections = Number(process.env.BENCH_CONNECTIONS ?? 16)) {
   const pool = new Pool(origin, { connections, pipelining: 1 });
+  const serverCpu = cpuSeconds(serverPid);
+  const clientCpu = process.cpuUsage();
   const latencies = [];
   let done = 0;
   let failed = 0;
@@ -193,26 +205,41 @@ async function load(origin, seconds, connections = Number(process.env.BENCH_CONN
     }),
   );
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  // CPU a request, in µs: which side is the bottleneck (the client shares the machine's two cores).
+  const client = process.cpuUsage(clientCpu);
+  const serverAfter = cpuSeconds(serverPid);
+  const requests = done + failed;
+  const cpu = {
+    client: (client.user + client.system) / requests,
+    server: serverCpu === undefined || serverAfter === undefined ? undefined : ((serverAfter - serverCpu) * 1e6) / requests,
+  };
   await pool.close();
-  return { rps: done / elapsed, failed, latencies };
+  return { rps: done / elapsed, failed, latencies, cpu };
 }
 const bareOrigin = `http://127.0.0.1:${bare.info.port}`;
 const mockOrigin = new URL(baseUrl).origin;
 if (runs('throughput')) {
-  await load(bareOrigin, 2);
-  await load(mockOrigin, 2);
+  await load(bareOrigin, 2, bare.child.pid);
+  await load(mockOrigin, 2, mock.child.pid);
 }
 // The figure is the median of per-round ratios, bare and mock taking turns, as the issue asks of
 // every figure: noise on this shared machine then hits both sides of a ratio alike.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const rounds = { bare: [], mock: [] };
 for (let i = 0; i < (runs('throughput') ? ROUNDS : 0); i++) {
-  rounds.bare.push(await load(bareOrigin, SECONDS));
-  rounds.mock.push(await load(mockOrigin, SECONDS));
+  rounds.bare.push(await load(bareOrigin, SECONDS, bare.child.pid));
+  rounds.mock.push(await load(mockOrigin, SECONDS, mock.child.pid));
 }
 const merged = (rs) => {
   const latencies = rs.flatMap((r) => r.latencies);
-  return { rps: median(rs.map((r) => r.rps)), failed: rs.reduce((n, r) => n + r.failed, 0), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  const cpu = (side) => (rs.length > 0 && rs.every((r) => r.cpu[side] !== undefined) ? Number(median(rs.map((r) => r.cpu[side])).toFixed(1)) : undefined);
+  return {
+    rps: median(rs.map((r) => r.rps)),
+    failed: rs.reduce((n, r) => n + r.failed, 0),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    cpuUs: { server: cpu('server'), client: cpu('client') },
+  };
 };
 const bareAll = merged(rounds.bare);
 const mockAll = merged(rounds.mock);
@@ -236,7 +263,12 @@ const fmt = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')
 console.log(fmt(header));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const l of lines) console.log(fmt(l));
-console.log(`\nmock latency p50 ${latency.mock.p50.toFixed(2)} ms, p99 ${latency.mock.p99.toFixed(2)} ms (bare: p50 ${latency.bare.p50.toFixed(2)} ms, p99 ${latency.bare.p99.toFixed(2)} ms); ${process.env.BENCH_CONNECTIONS ?? 16} keep-alive connections, ${ROUNDS} interleaved ${SECONDS} s rounds each (ratio: median of the rounds' ratios; req/s: medians)`);
+const cpuUsPerRequest = { mock: mockAll.cpuUs.server, bare: bareAll.cpuUs.server, clientVsMock: mockAll.cpuUs.client, clientVsBare: bareAll.cpuUs.client };
+if (runs('throughput')) {
+  console.log(`\nmock latency p50 ${latency.mock.p50.toFixed(2)} ms, p99 ${latency.mock.p99.toFixed(2)} ms (bare: p50 ${latency.bare.p50.toFixed(2)} ms, p99 ${latency.bare.p99.toFixed(2)} ms); ${process.env.BENCH_CONNECTIONS ?? 16} keep-alive connections, ${ROUNDS} interleaved ${SECONDS} s rounds each (ratio: median of the rounds' ratios; req/s: medians)`);
+  const us = (v) => (v === undefined ? 'n/a' : `${v} µs`);
+  console.log(`CPU a request: mock ${us(cpuUsPerRequest.mock)}, bare server ${us(cpuUsPerRequest.bare)}; the load client ${us(cpuUsPerRequest.clientVsMock)} against the mock, ${us(cpuUsPerRequest.clientVsBare)} against the bare server`);
+}
 const results = {
   date: new Date().toISOString(),
   node: process.version,
@@ -244,6 +276,7 @@ const results = {
   runs: RUNS,
   rows,
   latencyMs: latency,
+  cpuUsPerRequest,
   throughputRounds: rounds.bare.map((b, i) => ({ bare: b.rps, mock: rounds.mock[i].rps })),
 };
 if (ONLY) console.error('BENCH_ONLY set: bench/results.json left as it was');
