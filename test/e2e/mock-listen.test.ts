@@ -130,7 +130,7 @@ describe('the CLI against iotpay mock', () => {
   });
 
   it('answers each of 200 concurrent keep-alive requests with its own order, pipelined ones in order', async () => {
-    // Answers go out together once per event-loop turn: none may reach the wrong request.
+    // Many answers in flight on shared keep-alive sockets: none may reach the wrong request.
     const mock = await startMock();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
     const order = (no: string) => ({ mchId: '20001222', mchOrderNo: no, channelId: 'WX_NATIVE', currency: 'CAD', amount: 100, clientIp: '1.2.3.4', notifyUrl: 'http://127.0.0.1:9/', subject: 's', body: 'b', extra: '{"productId":"1"}', jobNo: 'j' });
