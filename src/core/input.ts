@@ -75,7 +75,52 @@ export function parseJsonObject(text: string, what = 'the JSON input'): Record<s
     throw new InputError(`${what} is a JSON ${value === null ? 'null' : typeof value}, expected an object of fields`);
   }
   if (Array.isArray(value)) throw new InputError(`${what} is a JSON array, expected an object of fields`);
+  const inexact = inexactNumber(text);
+  if (inexact) {
+    const read = Number(inexact.text);
+    const same = Number.isFinite(read) && (!Number.isInteger(read) || Number.isSafeInteger(read)) ? `write it as ${read}, or as a string` : 'write it as a string';
+    throw new InputError(`field "${inexact.name}" is the number ${inexact.text}, which JSON parsing turns into ${read}: a sign would not be over the text given; ${same}`);
+  }
   return value as Record<string, FieldValue>;
+}
+
+const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/**
+ * The first top-level field of valid JSON whose number is written in a form that parsing does not
+ * keep (1.10, 1e2, 100.0, -0, digits beyond 2^53): once parsed, only String(value) is left to sign,
+ * and the gateway signs the text it received.
+ */
+function inexactNumber(text: string): { name: string; text: string } | undefined {
+  let depth = 0;
+  let name = '';
+  let expectValue = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      let end = i + 1;
+      while (text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
+      if (depth === 1 && !expectValue) name = JSON.parse(text.slice(i, end + 1)) as string;
+      expectValue = false;
+      i = end;
+    } else if (c === 0x3a) {
+      expectValue = depth === 1;
+    } else if (expectValue && (c === 0x2d || (c >= 0x30 && c <= 0x39))) {
+      NUMBER.lastIndex = i;
+      const token = NUMBER.exec(text)![0];
+      if (String(Number(token)) !== token) return { name, text: token };
+      expectValue = false;
+      i += token.length - 1;
+    } else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      expectValue = false;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    } else if (c === 0x2c) {
+      expectValue = false;
+    }
+  }
+  return undefined;
 }
 
 /** The JSON object inside a `params={...}` form body. */

@@ -48,6 +48,34 @@ describe('parseFieldText refuses bad input with one clear message', () => {
   });
 });
 
+describe('JSON numbers are signed only when their text survives parsing', () => {
+  // The gateway signs the text it received; after JSON.parse only String(value) is left.
+  const refused: Array<[string, string, RegExp]> = [
+    ['trailing zero', '{"mchId":"1","amount":1.10}', /field "amount" is the number 1\.10, which JSON parsing turns into 1\.1: .*write it as 1\.1, or as a string$/],
+    ['exponent', '{"amount":1e2}', /the number 1e2, which JSON parsing turns into 100: .*write it as 100/],
+    ['integer with a fraction', '{"amount": 100.0 }', /the number 100\.0, .* into 100/],
+    ['negative zero', '{"n":-0}', /the number -0, .* into 0/],
+    ['beyond 2^53', '{"id":12345678901234567890}', /the number 12345678901234567890, .*; write it as a string$/],
+    ['beyond a double', '{"id":1e400}', /into Infinity: .*; write it as a string$/],
+    ['after other fields, in a params form', 'params=' + encodeURIComponent('{"a":"x","b":true,"c":null,"d":[1.10],"e":{"f":2.50},"amount":2.50}'), /field "amount" is the number 2\.50/],
+    ['a name with an escaped quote', '{"a\\"b":0.50}', /field "a"b" is the number 0\.50/],
+  ];
+  it.each(refused)('refuses %s', (_name, text, message) => {
+    expect(() => parseFieldText(text)).toThrow(InputError);
+    expect(() => parseFieldText(text)).toThrow(message);
+  });
+  const kept: Array<[string, string, Record<string, unknown>]> = [
+    ['integers', '{"amount":100,"n":-5,"z":0}', { amount: 100, n: -5, z: 0 }],
+    ['a fraction written as JavaScript writes it', '{"rate":1.5}', { rate: 1.5 }],
+    ['the largest safe integer', '{"id":9007199254740991}', { id: 9007199254740991 }],
+    ['numbers inside strings', '{"extra":"{\\"amount\\":1.10}","s":"1e2"}', { extra: '{"amount":1.10}', s: '1e2' }],
+    ['numbers nested (refused later, as nested)', '{"o":{"x":1.10},"l":[1e2]}', { o: { x: 1.1 }, l: [100] }],
+  ];
+  it.each(kept)('keeps %s', (_name, text, fields) => {
+    expect(parseFieldText(text).fields).toEqual(fields);
+  });
+});
+
 describe('parseArguments', () => {
   it('takes values literally, = included', () => {
     expect({ ...parseArguments(['a=1', 'url=http://x/?q=1', 'e=', 'p=%41']) }).toEqual({

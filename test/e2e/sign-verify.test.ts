@@ -77,7 +77,7 @@ describe('iotpay sign', () => {
     expectNoCanary(r);
   });
 
-  it('garbage, empty input, arrays, invalid UTF-8 and 5 MB exit 2 with one line', async () => {
+  it('garbage, empty input, arrays, invalid UTF-8, 5 MB and a number parsing would change exit 2 with one line', async () => {
     const big = JSON.stringify({ a: 'x'.repeat(5 * 1024 * 1024) });
     const cases: Array<[string[], string | Buffer | undefined, RegExp]> = [
       [['hello world'], undefined, /cannot tell the input format/],
@@ -86,6 +86,7 @@ describe('iotpay sign', () => {
       [['-'], Buffer.from([0x61, 0x3d, 0xc3, 0x28]), /not valid UTF-8/],
       [['-'], big, /larger than 1 MiB/],
       [['{"retParams":{"url":"x"}}'], undefined, /nested object/],
+      [['-'], '{"mchId":"1","amount":1.10}', /field "amount" is the number 1\.10, which JSON parsing turns into 1\.1/],
       [['--file', path.join(dir, 'missing.json')], undefined, /no such file/],
     ];
     for (const [args, input, message] of cases) {
