@@ -209,9 +209,10 @@ async function load(origin, seconds, serverPid, connections = Number(process.env
   const client = process.cpuUsage(clientCpu);
   const serverAfter = cpuSeconds(serverPid);
   const requests = done + failed;
+  // A round that completed no request has no CPU a request (the row fails on its req/s anyway).
   const cpu = {
-    client: (client.user + client.system) / requests,
-    server: serverCpu === undefined || serverAfter === undefined ? undefined : ((serverAfter - serverCpu) * 1e6) / requests,
+    client: requests === 0 ? undefined : (client.user + client.system) / requests,
+    server: requests === 0 || serverCpu === undefined || serverAfter === undefined ? undefined : ((serverAfter - serverCpu) * 1e6) / requests,
   };
   await pool.close();
   return { rps: done / elapsed, failed, latencies, cpu };
