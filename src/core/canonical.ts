@@ -154,6 +154,14 @@ interface Shape {
   keys: readonly string[];
   /** Indexes into `keys` in signing order, `sign` left out; undefined when names tie. */
   order: readonly number[] | undefined;
+  /**
+   * `&name=` and value slots in signing order, then `&key=` and the key's slot: filled and
+   * joined for each sign (made on the shape's first keyed sign). One flat string comes out,
+   * instead of an entry string per field and a rope for the hash to flatten.
+   */
+  parts?: string[];
+  /** `&name=` for each position of `order`. */
+  prefixes?: string[];
 }
 const SHAPES_KEPT = 8;
 const MAX_SHAPE_FIELDS = 64;
@@ -166,8 +174,8 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
-function shapeOrder(keys: string[]): readonly number[] | undefined {
-  for (let i = 0; i < shapes.length; i++) if (sameKeys(shapes[i]!.keys, keys)) return shapes[i]!.order;
+function shapeOf(keys: string[]): Shape | undefined {
+  for (let i = 0; i < shapes.length; i++) if (sameKeys(shapes[i]!.keys, keys)) return shapes[i]!;
   if (keys.length > MAX_SHAPE_FIELDS) return undefined;
   const order: number[] = [];
   for (let i = 0; i < keys.length; i++) if (keys[i] !== 'sign') order.push(i);
@@ -175,16 +183,16 @@ function shapeOrder(keys: string[]): readonly number[] | undefined {
   // Names that tie sort next to each other.
   let ties = false;
   for (let i = 1; i < order.length && !ties; i++) ties = compareNames(keys[order[i - 1]!]!, keys[order[i]!]!) === 0;
-  const shape = { keys: keys.slice(), order: ties ? undefined : order };
+  const shape: Shape = { keys: keys.slice(), order: ties ? undefined : order };
   shapes[nextShape] = shape;
   nextShape = (nextShape + 1) % SHAPES_KEPT;
-  return shape.order;
+  return shape;
 }
 
 /** Names of the signed fields, sorted as their whole entries would be with Java's order. */
 function signedNames(fields: Fields): string[] {
   const keys = Object.keys(fields);
-  const order = shapeOrder(keys);
+  const order = shapeOf(keys)?.order;
   if (order === undefined) return sortSignedNames(fields, keys);
   const names: string[] = [];
   for (let i = 0; i < order.length; i++) {
@@ -214,6 +222,35 @@ export function signedEntries(fields: Fields, compare?: (a: string, b: string) =
 export function canonicalString(fields: Fields): string {
   let text = '';
   for (const name of signedNames(fields)) text += entryOf(fields, name);
+  return text;
+}
+
+/** `canonicalString(fields) + 'key=' + key`: the text whose MD5 is the sign. */
+export function keyedCanonical(fields: Fields, key: string): string {
+  const keys = Object.keys(fields);
+  const shape = shapeOf(keys);
+  const order = shape?.order;
+  if (shape === undefined || order === undefined) return canonicalString(fields) + 'key=' + key;
+  if (shape.parts === undefined) {
+    shape.prefixes = order.map((i) => `&${keys[i]!}=`);
+    shape.parts = [...shape.prefixes.flatMap((prefix) => [prefix, '']), '&key=', ''];
+  }
+  const { parts, prefixes } = shape as Required<Shape>;
+  for (let i = 0; i < order.length; i++) {
+    const value = fields[keys[order[i]!]!];
+    let text: string;
+    if (typeof value === 'string') text = value;
+    else if (value === null || value === undefined) text = '';
+    else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
+    // Booleans, nested values: the full path, which names the first unsignable field in the fields' own order.
+    else return canonicalString(fields) + 'key=' + key;
+    parts[2 * i] = text === '' ? '' : prefixes[i]!;
+    parts[2 * i + 1] = text;
+  }
+  parts[parts.length - 1] = key;
+  // Every name slot starts with '&': the first one is not part of the text.
+  const text = parts.join('').slice(1);
+  parts[parts.length - 1] = '';
   return text;
 }
 
