@@ -154,14 +154,14 @@ interface Shape {
   keys: readonly string[];
   /** Indexes into `keys` in signing order, `sign` left out; undefined when names tie. */
   order: readonly number[] | undefined;
-  /**
-   * `&name=` and value slots in signing order, then `&key=` and the key's slot: filled and
-   * joined for each sign (made on the shape's first keyed sign). One flat string comes out,
-   * instead of an entry string per field and a rope for the hash to flatten.
-   */
-  parts?: string[];
   /** `&name=` for each position of `order`. */
-  prefixes?: string[];
+  prefixes: readonly string[];
+  /**
+   * A `&name=` slot and a value slot for each position of `order`, then `&key=` and the key's
+   * slot: filled and joined for each sign, so one flat string comes out instead of an entry
+   * string per field and a rope for the hash to flatten.
+   */
+  parts: string[];
 }
 const SHAPES_KEPT = 8;
 const MAX_SHAPE_FIELDS = 64;
@@ -183,10 +183,22 @@ function shapeOf(keys: string[]): Shape | undefined {
   // Names that tie sort next to each other.
   let ties = false;
   for (let i = 1; i < order.length && !ties; i++) ties = compareNames(keys[order[i - 1]!]!, keys[order[i]!]!) === 0;
-  const shape: Shape = { keys: keys.slice(), order: ties ? undefined : order };
+  const prefixes = ties ? [] : order.map((i) => `&${keys[i]!}=`);
+  const parts = ties ? [] : [...prefixes.flatMap((prefix) => [prefix, '']), '&key=', ''];
+  const shape: Shape = { keys: keys.slice(), order: ties ? undefined : order, prefixes, parts };
   shapes[nextShape] = shape;
   nextShape = (nextShape + 1) % SHAPES_KEPT;
   return shape;
+}
+
+/**
+ * The text of a value on the kept-order path: '' when absent, undefined when the full path must
+ * take it (booleans, nested values: it names the first unsignable field in the fields' own order).
+ */
+function keptOrderText(value: FieldValue): string | undefined {
+  if (typeof value === 'string') return value;
+  if (isAbsent(value)) return '';
+  return typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
 }
 
 /** Names of the signed fields, sorted as their whole entries would be with Java's order. */
@@ -197,11 +209,9 @@ function signedNames(fields: Fields): string[] {
   const names: string[] = [];
   for (let i = 0; i < order.length; i++) {
     const name = keys[order[i]!]!;
-    const value = fields[name];
-    if (isAbsent(value)) continue;
-    // Booleans, nested values: the full path, which names the first unsignable field in the fields' own order.
-    if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) return sortSignedNames(fields, keys);
-    names.push(name);
+    const text = keptOrderText(fields[name]);
+    if (text === undefined) return sortSignedNames(fields, keys);
+    if (text !== '') names.push(name);
   }
   return names;
 }
@@ -231,19 +241,10 @@ export function keyedCanonical(fields: Fields, key: string): string {
   const shape = shapeOf(keys);
   const order = shape?.order;
   if (shape === undefined || order === undefined) return canonicalString(fields) + 'key=' + key;
-  if (shape.parts === undefined) {
-    shape.prefixes = order.map((i) => `&${keys[i]!}=`);
-    shape.parts = [...shape.prefixes.flatMap((prefix) => [prefix, '']), '&key=', ''];
-  }
-  const { parts, prefixes } = shape as Required<Shape>;
+  const { parts, prefixes } = shape;
   for (let i = 0; i < order.length; i++) {
-    const value = fields[keys[order[i]!]!];
-    let text: string;
-    if (typeof value === 'string') text = value;
-    else if (value === null || value === undefined) text = '';
-    else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
-    // Booleans, nested values: the full path, which names the first unsignable field in the fields' own order.
-    else return canonicalString(fields) + 'key=' + key;
+    const text = keptOrderText(fields[keys[order[i]!]!]);
+    if (text === undefined) return canonicalString(fields) + 'key=' + key;
     parts[2 * i] = text === '' ? '' : prefixes[i]!;
     parts[2 * i + 1] = text;
   }
