@@ -1,10 +1,16 @@
 // Masking of the merchant key for display: enough to recognise it, never enough to use it.
 
-/** `8UPp…C3` for a long key; a short key shows nothing of itself. */
+/**
+ * `8UPp…C3` for a key of 24 characters or more. At most a quarter of the key is shown (`ab…z` for
+ * 12 characters): what is hidden must stay too long to guess from a sign it made, and a key under
+ * 12 characters shows nothing of itself.
+ */
 export function maskKey(key: string): string {
   const chars = Array.from(key);
   if (chars.length < 12) return '••••';
-  return `${chars.slice(0, 4).join('')}…${chars.slice(-2).join('')}`;
+  const shown = Math.min(6, Math.floor(chars.length / 4));
+  const head = Math.ceil((shown * 2) / 3);
+  return `${chars.slice(0, head).join('')}…${chars.slice(head - shown).join('')}`;
 }
 
 /** Replaces every occurrence of the key in a text by its mask. */
