@@ -27,8 +27,16 @@ export function mockEventLine(ctx: Context, e: MockEvent): string {
       return `${t}  notify ${String(e.payOrderId)} attempt ${String(e.attempt)}/${String(e.of)} → ${String(e.to)}  ${String(e.detail)} ${e.ok ? c.green('✓') : c.red('✗')}`;
     case 'refund':
       return `${t}  ${c.cyan('refund')}  ${String(e.payOrderId)}  ${String(e.mchRefundNo)}  ${String(e.amount)}`;
-    default:
-      return `${t}  shutdown: ${JSON.stringify({ ...e, time: undefined, event: undefined })}`;
+    default: {
+      // Stopped with notify work left: say what became of it.
+      const dropped = Array.isArray(e.retriesDropped) ? (e.retriesDropped as string[]) : [];
+      const parts = [
+        `${String(e.notifiesFinished ?? 0)} in-flight notify finished`,
+        `${String(e.notifiesCut ?? 0)} cut off`,
+        `${dropped.length} ${dropped.length === 1 ? 'retry' : 'retries'} dropped${dropped.length ? ` (${dropped.join(', ')})` : ''}`,
+      ];
+      return `${t}  ${c.yellow('stopping')}: ${parts.join(', ')}`;
+    }
   }
 }
 

@@ -91,15 +91,12 @@ export function renderQuery(ctx: Context, response: Response, status: string, pa
   const amount = str(order.amount);
   const head = `${paid ? c.green('● ' + status) : c.yellow('● ' + status)}`;
   ctx.out(`${head}  ${amount ? formatMoney(amount, str(order.currency) ?? '') : ''}${order.channelId ? ` · ${String(order.channelId)}` : ''}`);
-  for (const [label, key] of [
-    ['mchOrderNo', 'mchOrderNo'],
-    ['payOrderId', 'payOrderId'],
-    ['channelOrderNo', 'channelOrderNo'],
-    ['subject', 'subject'],
-  ] as const) {
+  // Labels padded past the longest (channelOrderNo), so a value never runs into its label.
+  const line = (label: string, value: string) => ctx.out(`  ${label.padEnd(16)}${value}`);
+  for (const key of ['mchOrderNo', 'payOrderId', 'channelOrderNo', 'subject'] as const) {
     const v = str(order[key]);
-    if (v) ctx.out(`  ${label.padEnd(14)}${v}`);
+    if (v) line(key, v);
   }
   const succ = str(order.paySuccTime);
-  if (succ && /^\d+$/.test(succ)) ctx.out(`  ${'paid at'.padEnd(14)}${new Date(Number(succ)).toISOString()}`);
+  if (succ && /^\d+$/.test(succ)) line('paid at', new Date(Number(succ)).toISOString());
 }

@@ -261,7 +261,7 @@ describe('query and --wait', () => {
     return (req: { url: string; params?: Record<string, unknown> }, res: import('node:http').ServerResponse) => {
       if (req.url.endsWith('/create_order')) return success({ codeUrl: 'weixin://q' })(req, res);
       const status = statuses[Math.min(i++, statuses.length - 1)]!;
-      json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', mchId: '10000701', mchOrderNo: req.params?.mchOrderNo ?? 'M1', payOrderId: 'P0001', amount: 2865, currency: 'CAD', channelId: 'WX_NATIVE', status, paySuccTime: 1505049094262 }, CANARY);
+      json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', mchId: '10000701', mchOrderNo: req.params?.mchOrderNo ?? 'M1', payOrderId: 'P0001', amount: 2865, currency: 'CAD', channelId: 'WX_NATIVE', status, paySuccTime: 1505049094262, channelOrderNo: 'wx20170910' }, CANARY);
     };
   }
 
@@ -271,6 +271,9 @@ describe('query and --wait', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('paid');
     expect(r.stdout).toContain('28.65 CAD');
+    // Every label stands apart from its value, the longest (channelOrderNo) too.
+    expect(r.stdout).toMatch(/^ {2}channelOrderNo {2}wx20170910$/m);
+    expect(r.stdout).toMatch(/^ {2}paid at {9}2017-09-10T13:11:34\.262Z$/m);
     const req = stub.requests[0]!;
     expect(req.url).toBe('/v1/query_order');
     expect(Object.keys(req.params!)).toEqual(['mchId', 'mchOrderNo', 'sign']);

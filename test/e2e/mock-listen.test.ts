@@ -26,11 +26,12 @@ function baseEnv(extra: Record<string, string> = {}) {
   return { IOTPAY_CONFIG_DIR: dir, IOTPAY_KEY: KEY, IOTPAY_MCH_ID: '20001222', IOTPAY_JOB_NO: 'alice', ...extra };
 }
 
-async function startMock(args: string[] = [], env = baseEnv()): Promise<{ proc: Running; baseUrl: string; url: string }> {
-  const proc = startIotpay(['mock', '--port', '0', '--json', ...args], env);
+/** The mock with --json log lines, or (human) with the text a person reads, its URL taken from the banner. */
+async function startMock(args: string[] = [], env = baseEnv(), human = false): Promise<{ proc: Running; baseUrl: string; url: string }> {
+  const proc = startIotpay(['mock', '--port', '0', ...(human ? [] : ['--json']), ...args], env);
   started.push(proc);
-  const line = await proc.waitForLine((l) => l.includes('"listening"'));
-  const baseUrl = JSON.parse(line).baseUrl as string;
+  const line = await proc.waitForLine((l) => (human ? l.includes('mock gateway on ') : l.includes('"listening"')));
+  const baseUrl = human ? /mock gateway on (\S+)/.exec(line)![1]! : (JSON.parse(line).baseUrl as string);
   return { proc, baseUrl, url: baseUrl.replace(/\/v1$/, '') };
 }
 
@@ -343,15 +344,20 @@ describe('shutdown', () => {
     }
   });
 
-  it('pending notify retries are dropped with a log line', async () => {
-    const mock = await startMock(['--retry-delay', '60000']);
+  it.each(['json', 'human'])('pending notify retries are dropped with a log line (%s)', async (mode) => {
+    const human = mode === 'human';
+    const mock = await startMock(['--retry-delay', '60000'], baseEnv(), human);
     const env = baseEnv({ IOTPAY_BASE_URL: mock.baseUrl });
     const created = JSON.parse((await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://127.0.0.1:9/refused', '--json'], { env })).stdout);
-    await fetch(`${mock.url}/mock/orders/${created.response.payOrderId}/pay`, { method: 'POST' });
-    await waitFor(() => jsonLines(mock.proc.lines()).find((e) => e.event === 'notify'), 'the first notify attempt');
+    const id = created.response.payOrderId as string;
+    await fetch(`${mock.url}/mock/orders/${id}/pay`, { method: 'POST' });
+    await waitFor(() => mock.proc.lines().find((l) => (human ? l.includes(`notify ${id} attempt 1/5`) : l.includes('"event":"notify"'))), 'the first notify attempt');
     expect(await mock.proc.stop('SIGTERM')).toBe(0);
-    const shutdown = jsonLines(mock.proc.lines()).find((e) => e.event === 'shutdown');
-    expect(shutdown).toMatchObject({ retriesDropped: [created.response.payOrderId] });
+    if (human) {
+      expect(mock.proc.lines()).toContainEqual(expect.stringMatching(new RegExp(`^\\d\\d:\\d\\d:\\d\\d  stopping: 0 in-flight notify finished, 0 cut off, 1 retry dropped \\(${id}\\)$`)));
+    } else {
+      expect(jsonLines(mock.proc.lines()).find((e) => e.event === 'shutdown')).toMatchObject({ retriesDropped: [id] });
+    }
   });
 
   it('a busy port is exit 2 with a clear message', async () => {
