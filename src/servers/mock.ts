@@ -11,7 +11,7 @@ import { validateCreate, type Params } from '../core/order.js';
 import { sign, signsEqual } from '../core/sign.js';
 import { statusText } from '../core/status.js';
 import { OrderBook } from './order-book.js';
-import { BodyTooLarge, createHardenedServer, hostForUrl, listen, MAX_BODY_BYTES, onBody, sendJson } from './http-util.js';
+import { BodyTooLarge, createHardenedServer, hostForUrl, listen, MAX_BODY_BYTES, onBody, sendJson, sendText } from './http-util.js';
 
 /** Credentials the mock uses when none are configured: documented, never valid anywhere else. */
 export const SANDBOX = { mchId: '10000001', key: 'iotpay-sandbox-key-not-a-secret', jobNo: 'sandbox' } as const;
@@ -55,6 +55,8 @@ export interface MockOrder {
   subject: string;
   body: string;
   notifyUrl: string;
+  /** Where the checkout page sends the browser once paid (the redirect channels). */
+  returnUrl?: string;
   param2: string;
   extra: string;
   status: number;
@@ -237,6 +239,31 @@ function formParams(body: string): Params | string {
 
 const str = (v: FieldValue): string => (v === undefined || v === null ? '' : String(v));
 
+const html = (text: string): string =>
+  text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+
+/** An http(s) URL a browser may be sent to (a returnUrl of javascript: is not followed). */
+function webUrl(url: string | undefined): boolean {
+  if (!url) return false;
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${html(title)} · IOTPay mock</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem">
+<h1>${html(title)}</h1>
+${body}
+</body></html>
+`;
+}
+
 export async function startMock(opts: MockOptions): Promise<MockGateway> {
   const host = opts.host ?? '127.0.0.1';
   const now = opts.now ?? (() => new Date());
@@ -390,6 +417,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
       notifyAttempts: 0,
       notified: false,
     };
+    if (params.returnUrl) order.returnUrl = str(params.returnUrl);
     if (opts.autoPaySeconds !== undefined) order.payAt = created.getTime() + opts.autoPaySeconds * 1000;
     orders.add(order);
     save();
@@ -475,8 +503,51 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
   const port = await listen(server, opts.port ?? 4010, host);
   const url = `http://${hostForUrl(host)}:${port}`;
 
-  /** The mock's own routes: list the orders, pay one. */
+  /** The checkout page a redirect channel's URL opens: the order, and a button that pays it. */
+  function checkoutPage(method: string | undefined, id: string, res: http.ServerResponse): void {
+    const order = orders.get(id);
+    if (!order) return sendText(res, 404, page('Unknown order', `<p>The mock holds no order <code>${html(id)}</code>.</p>`), 'text/html');
+    settle(order);
+    if (method === 'POST') {
+      pay(order);
+      // Paid: back to the merchant, as the wallet's page does; without a returnUrl, to this page.
+      const back = order.status >= 2 && webUrl(order.returnUrl) ? order.returnUrl! : `/mock/pay/${encodeURIComponent(order.payOrderId)}`;
+      res.writeHead(303, { location: back, 'content-length': 0 });
+      res.end();
+      return;
+    }
+    if (method !== 'GET' && method !== 'HEAD') return sendText(res, 405, page('Not allowed', '<p>GET shows the order; POST pays it.</p>'), 'text/html');
+    const money = formatMoney(order.amount, order.currency);
+    const rows = [
+      ['Amount', money],
+      ['Channel', order.channelId],
+      ['Subject', order.subject],
+      ['mchOrderNo', order.mchOrderNo],
+      ['payOrderId', order.payOrderId],
+      ['Status', `${order.status} (${statusText(order.status)})`],
+    ];
+    const payable = order.status === 0 || order.status === 1;
+    const body = [
+      '<p>The local mock gateway\'s checkout: no wallet, no money moves.</p>',
+      `<dl>${rows.map(([k, v]) => `<dt>${k}</dt><dd>${html(v!)}</dd>`).join('')}</dl>`,
+      payable ? `<form method="post"><button type="submit">Pay ${html(money)}</button></form>` : '',
+      !payable && webUrl(order.returnUrl) ? `<p><a href="${html(order.returnUrl!)}">Back to the merchant</a></p>` : '',
+    ].join('\n');
+    sendText(res, 200, page(`Pay ${money}`, body), 'text/html');
+  }
+
+  /** The mock's own routes: list the orders, pay one, the checkout page. */
   function mockRoute(method: string | undefined, path: string, res: http.ServerResponse): void {
+    if (path.startsWith('/mock/pay/')) {
+      let id: string | undefined;
+      try {
+        id = decodeURIComponent(path.slice('/mock/pay/'.length));
+      } catch {
+        // bad percent-encoding: shown as given
+      }
+      checkoutPage(method, id ?? path.slice('/mock/pay/'.length), res);
+      return;
+    }
     if (method === 'GET' && path === '/mock/orders') {
       const all = orders.all();
       for (const o of all) settle(o);

@@ -216,6 +216,50 @@ describe('the CLI against iotpay mock', () => {
   });
 });
 
+describe("the mock's checkout page (the redirect channels' URL)", () => {
+  it('shows the order, pays it on POST and sends the browser to the returnUrl; unknown ids are 404', async () => {
+    const mock = await startMock();
+    const env = baseEnv({ IOTPAY_BASE_URL: mock.baseUrl });
+    const args = ['create', '-c', 'ALIPAY_PC', '-a', '1999', '--notify-url', 'http://127.0.0.1:9/n', '--subject', 'Tea <b>&</b> "cakes"', '--json'];
+    const created = await runCli([...args, '--return-url', 'https://shop.example/done?o=1'], { env });
+    expect(created.code, created.stderr).toBe(0);
+    const doc = JSON.parse(created.stdout);
+    expect(doc.payment.kind).toBe('redirect');
+    const id = doc.response.payOrderId as string;
+    expect(doc.payment.value).toBe(`${mock.url}/mock/pay/${id}`);
+
+    const shown = await fetch(doc.payment.value);
+    expect(shown.status).toBe(200);
+    expect(shown.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const page = await shown.text();
+    expect(page).toContain('<dt>Amount</dt><dd>19.99 CAD</dd>');
+    expect(page).toContain('<dt>Subject</dt><dd>Tea &lt;b&gt;&amp;&lt;/b&gt; &quot;cakes&quot;</dd>');
+    expect(page).toContain('<dt>Status</dt><dd>0 (created)</dd>');
+    expect(page).toContain('<form method="post"><button type="submit">Pay 19.99 CAD</button></form>');
+
+    const paid = await fetch(doc.payment.value, { method: 'POST', redirect: 'manual' });
+    expect(paid.status).toBe(303);
+    expect(paid.headers.get('location')).toBe('https://shop.example/done?o=1');
+    expect(JSON.parse((await runCli(['query', '--pay-order-id', id, '--json'], { env })).stdout)).toMatchObject({ status: 2, paid: true });
+    const after = await (await fetch(doc.payment.value)).text();
+    expect(after).toContain('<dt>Status</dt><dd>2 (paid)</dd>');
+    expect(after).not.toContain('<form');
+    expect(after).toContain('<a href="https://shop.example/done?o=1">Back to the merchant</a>');
+
+    // A returnUrl that is not a web address is never followed: the browser comes back to the page.
+    const odd = JSON.parse((await runCli([...args, '--return-url', 'javascript:alert(1)'], { env })).stdout);
+    const oddId = odd.response.payOrderId as string;
+    const back = await fetch(`${mock.url}/mock/pay/${oddId}`, { method: 'POST', redirect: 'manual' });
+    expect(back.status).toBe(303);
+    expect(back.headers.get('location')).toBe(`/mock/pay/${oddId}`);
+    expect(await (await fetch(`${mock.url}/mock/pay/${oddId}`)).text()).not.toContain('javascript:');
+
+    const unknown = await fetch(`${mock.url}/mock/pay/P%3Cnope%3E`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain('<code>P&lt;nope&gt;</code>');
+  });
+});
+
 describe('notify delivery: mock → listen → merchant handler', () => {
   it('delivers a signed notify, retries while the handler fails, then the order is status 3', async () => {
     let calls = 0;
