@@ -114,7 +114,7 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
       try {
         const started = Date.now();
         answer = await client.call('query_order', withSign(buildQueryParams(mchId!.value, { mchOrderNo: probe }), key!.value));
-        add({ id: 'http', title: 'gateway answers', status: 'pass', detail: `${url.protocol === 'https:' ? 'TLS and ' : ''}HTTP work: query_order answered in ${Date.now() - started} ms` });
+        add({ id: 'http', title: 'gateway answers', status: 'pass', detail: `${url.protocol === 'https:' ? 'TLS and HTTP work' : 'HTTP works'}: query_order answered in ${Date.now() - started} ms` });
       } catch (err) {
         reachable = false;
         add({ id: 'http', title: 'gateway answers', status: 'fail', detail: err instanceof CliError ? err.message : String(err), fix: 'check the base URL, proxies (HTTPS_PROXY) and firewall; --ca-file for a private CA' });

@@ -134,6 +134,7 @@ describe('doctor', () => {
     const r = await iotpay(['doctor']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/✓ credentials accepted: .*inferred from the gateway's answer.*"order does not exist".*nothing was created or charged/);
+    expect(r.stdout).toMatch(/^✓ gateway answers: HTTP works: query_order answered in \d+ ms$/m);
     const j = await iotpay(['doctor', '--json']);
     const checks = JSON.parse(j.stdout);
     expect(Array.isArray(checks)).toBe(true);
