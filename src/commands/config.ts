@@ -54,7 +54,11 @@ async function valueToSet(ctx: Context, spec: SettingSpec, given: string | undef
       `pipe it: printf '%s' "$KEY" | iotpay config set ${spec.name} -`,
     );
   }
-  return readLine(ctx);
+  const line = await readLine(ctx);
+  if (line === '') {
+    throw new UsageError(`no value for ${spec.name}: stdin was empty`, `pipe it: printf '%s' "$KEY" | iotpay config set ${spec.name} -, or run on a terminal to be asked`);
+  }
+  return line;
 }
 
 export async function runConfig(opts: ConfigOptions, ctx: Context): Promise<void> {

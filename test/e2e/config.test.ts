@@ -33,6 +33,12 @@ describe('iotpay config', () => {
     const set = await iotpay(['config', 'set', 'key', '-'], { input: `${CANARY}\n` });
     expect(set.code).toBe(0);
     expect(set.stdout).toContain('key = CANA…zz');
+    // An empty pipe is a usage error that says how to give the key, and sets nothing.
+    for (const input of ['', '\n']) {
+      const empty = await iotpay(['config', 'set', 'key', '-'], { input });
+      expect(empty.code).toBe(2);
+      expect(empty.stderr).toBe(`error: no value for key: stdin was empty; pipe it: printf '%s' "$KEY" | iotpay config set key -, or run on a terminal to be asked\n`);
+    }
     expect((await iotpay(['config', 'get', 'mch-id'])).stdout).toBe('10000701\n');
     expect((await iotpay(['config', 'get', 'key'])).stdout).toBe('CANA…zz\n');
     const file = (await iotpay(['config', 'path'])).stdout.trim();
