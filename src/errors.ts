@@ -39,7 +39,12 @@ export class GatewayError extends CliError {
 
 /** Timeout, refused, DNS, TLS, non-2xx, a body that is not JSON. Exit 3. */
 export class TransportError extends CliError {
-  constructor(message: string, hint?: string) {
+  constructor(
+    message: string,
+    hint?: string,
+    /** False when the request surely never reached the server (refused, DNS, an untrusted certificate). */
+    readonly sent = true,
+  ) {
     super(message, ExitCode.Transport, hint);
   }
 }

@@ -195,7 +195,9 @@ async function buildRequest(opts: CreateOptions, ctx: Context): Promise<{ params
 async function send(ctx: Context, client: GatewayClient, request: Params, key: string): Promise<CreateResult> {
   const mchOrderNo = String(request.mchOrderNo);
   const { response, signature } = await callAndRecord(ctx, client, 'create_order', 'create', request, key, (err) =>
-    new TransportError(`${err.message}; the order may exist at the gateway (mchOrderNo ${mchOrderNo})`, `check with: ${queryCommand({ mchOrderNo })}`),
+    err.sent
+      ? new TransportError(`${err.message}; the order may exist at the gateway (mchOrderNo ${mchOrderNo})`, `check with: ${queryCommand({ mchOrderNo })}`)
+      : new TransportError(`${err.message}; nothing was sent, so no order was created (mchOrderNo ${mchOrderNo} is unused)`, err.hint, false),
   );
   const result: CreateResult = {
     request,

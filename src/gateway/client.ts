@@ -73,6 +73,17 @@ const TLS_CODES = new Set([
   'CERT_NOT_YET_VALID',
 ]);
 
+/**
+ * Failures that happen before a byte of the request is written: the connection was refused,
+ * the name did not resolve, or the certificate was refused during the handshake. Anything
+ * else (a timeout, a reset) may have come after the server read the request.
+ */
+export function neverSent(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } };
+  const code = e.code ?? e.cause?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || (code !== undefined && TLS_CODES.has(code));
+}
+
 /** One line saying what went wrong on the wire. */
 export function describeTransportError(err: unknown, url: URL, timeoutMs: number): string {
   const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
@@ -135,7 +146,7 @@ export async function postParams(
       bodyTimeout: timeoutMs,
     });
   } catch (err) {
-    throw new TransportError(describeTransportError(err, url, timeoutMs));
+    throw new TransportError(describeTransportError(err, url, timeoutMs), undefined, !neverSent(err));
   }
   const { statusCode, headers } = res;
   // Destroying the body early (redirects, oversize answers) must not surface as an unhandled 'error'.

@@ -151,6 +151,7 @@ describe('https with a self-signed certificate on loopback', () => {
       const refused = await runCli(CREATE, { env: env(baseUrl) });
       expect(refused.code).toBe(3);
       expect(refused.stderr).toMatch(/TLS certificate of 127\.0\.0\.1:\d+ is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\); pass --ca-file/);
+      expect(refused.stderr).toContain('nothing was sent, so no order was created (mchOrderNo FAULT-1 is unused)');
       const trusted = await runCli([...CREATE, '--ca-file', files!.cert, '--json'], { env: env(baseUrl) });
       expect(trusted.code, trusted.stderr).toBe(0);
       expect(JSON.parse(trusted.stdout).payment.value).toBe('weixin://tls');

@@ -1,6 +1,8 @@
 // refund, doctor and completion on the built binary against `iotpay mock`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, tempDir, type RunResult } from '../helpers/cli.js';
@@ -77,6 +79,23 @@ describe('refund', () => {
     const unchecked = await iotpay(['refund', '--pay-order-id', id, '-a', '501', '--yes', '--no-check']);
     expect(unchecked.code).toBe(1);
     expect(unchecked.stderr).toMatch(/more than what remains refundable/);
+  });
+
+  it('transport errors: a refused connection made no refund; a timeout may have (retry with the same number)', async () => {
+    const refused = await iotpay(['refund', '--pay-order-id', 'P1', '-a', '100', '--yes', '--no-check', '--mch-refund-no', 'RF-X'], { IOTPAY_BASE_URL: 'http://127.0.0.1:9/v1' });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toBe('error: connection to 127.0.0.1:9 refused; nothing was sent, so no refund was made\n');
+    const silent = http.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/v1`;
+      const timedOut = await iotpay(['refund', '--pay-order-id', 'P1', '-a', '100', '--yes', '--no-check', '--mch-refund-no', 'RF-X', '--timeout', '300'], { IOTPAY_BASE_URL: url });
+      expect(timedOut.code).toBe(3);
+      expect(timedOut.stderr).toMatch(/within 300 ms \(timeout\); the refund may have been made \(mchRefundNo RF-X\); retry with the same --mch-refund-no RF-X/);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
   });
 
   it('a reused mchRefundNo is FAIL', async () => {
