@@ -75,7 +75,8 @@ export function parseJsonObject(text: string, what = 'the JSON input'): Record<s
     throw new InputError(`${what} is a JSON ${value === null ? 'null' : typeof value}, expected an object of fields`);
   }
   if (Array.isArray(value)) throw new InputError(`${what} is a JSON array, expected an object of fields`);
-  const inexact = inexactNumber(text);
+  const inexact = lostInParsing(text);
+  if (inexact?.duplicate) throw new InputError(`field "${inexact.name}" appears twice: the gateway would see only one of them`);
   if (inexact) {
     const read = Number(inexact.text);
     const same = Number.isFinite(read) && (!Number.isInteger(read) || Number.isSafeInteger(read)) ? `write it as ${read}, or as a string` : 'write it as a string';
@@ -87,20 +88,26 @@ export function parseJsonObject(text: string, what = 'the JSON input'): Record<s
 const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /**
- * The first top-level field of valid JSON whose number is written in a form that parsing does not
- * keep (1.10, 1e2, 100.0, -0, digits beyond 2^53): once parsed, only String(value) is left to sign,
- * and the gateway signs the text it received.
+ * The first top-level field of valid JSON that parsing loses: a name given twice (parsing keeps
+ * only the last), or a number written in a form that parsing does not keep (1.10, 1e2, 100.0,
+ * -0, digits beyond 2^53): once parsed, only String(value) is left to sign, and the gateway signs
+ * the text it received.
  */
-function inexactNumber(text: string): { name: string; text: string } | undefined {
+function lostInParsing(text: string): { name: string; text: string; duplicate?: true } | undefined {
   let depth = 0;
   let name = '';
   let expectValue = false;
+  const names = new Set<string>();
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
       let end = i + 1;
       while (text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
-      if (depth === 1 && !expectValue) name = JSON.parse(text.slice(i, end + 1)) as string;
+      if (depth === 1 && !expectValue) {
+        name = JSON.parse(text.slice(i, end + 1)) as string;
+        if (names.has(name)) return { name, text: '', duplicate: true };
+        names.add(name);
+      }
       expectValue = false;
       i = end;
     } else if (c === 0x3a) {

@@ -37,6 +37,9 @@ describe('parseFieldText refuses bad input with one clear message', () => {
     ['binary-ish garbage', '\u0000\u0001\u0002', /cannot tell/],
     ['URL without query', 'https://example.com/notify', /no query string/],
     ['duplicate query field', 'a=1&a=2', /"a" appears twice/],
+    ['duplicate JSON field', '{"a":1,"b":{"a":3},"a":2}', /^field "a" appears twice: the gateway would see only one of them$/],
+    ['duplicate JSON field, escaped the second time', '{"amount":100,"amo\\u0075nt":1}', /^field "amount" appears twice/],
+    ['duplicate field in a params form', 'params=' + encodeURIComponent('{"sign":"A","sign":"B"}'), /^field "sign" appears twice/],
     ['bad percent-encoding', 'a=%E6%B5', /invalid percent-encoding/],
     ['params form with other fields', 'params={}&x=1', /besides "params"/],
     ['form without params', 'params', /cannot tell|no "params"/],
@@ -70,6 +73,7 @@ describe('JSON numbers are signed only when their text survives parsing', () => 
     ['the largest safe integer', '{"id":9007199254740991}', { id: 9007199254740991 }],
     ['numbers inside strings', '{"extra":"{\\"amount\\":1.10}","s":"1e2"}', { extra: '{"amount":1.10}', s: '1e2' }],
     ['numbers nested (refused later, as nested)', '{"o":{"x":1.10},"l":[1e2]}', { o: { x: 1.1 }, l: [100] }],
+    ['a nested name that repeats a top-level one', '{"a":1,"o":{"a":2,"b":{"a":3}}}', { a: 1, o: { a: 2, b: { a: 3 } } }],
   ];
   it.each(kept)('keeps %s', (_name, text, fields) => {
     expect(parseFieldText(text).fields).toEqual(fields);
