@@ -194,7 +194,8 @@ export function completionScript(shell: string, program: Command): string {
 
 export async function runCompletion(opts: CompletionOptions, ctx: Context, program: Command): Promise<void> {
   if (!opts.shell || !SHELLS.includes(opts.shell)) {
-    throw new UsageError(`completion needs a shell: ${SHELLS.join(', ')}`, 'e.g. source <(iotpay completion bash)');
+    const what = opts.shell ? `no completion for the shell "${opts.shell}"` : 'completion needs a shell';
+    throw new UsageError(`${what}: ${SHELLS.join(', ')}`, 'e.g. source <(iotpay completion bash)');
   }
   ctx.streams.stdout.write(completionScript(opts.shell, program));
 }

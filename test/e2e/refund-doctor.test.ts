@@ -232,5 +232,6 @@ describe('completion', () => {
   it('an unknown shell is exit 2', async () => {
     const r = await runCli(['completion', 'tcsh']);
     expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: no completion for the shell "tcsh": bash, zsh, fish; e.g. source <(iotpay completion bash)\n');
   });
 });
