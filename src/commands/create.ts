@@ -114,12 +114,16 @@ function parseExtraFlag(text: string | undefined): Record<string, unknown> {
 /** Turns findings into warnings (stderr) and the first error into exit 2; --strict makes warnings errors. */
 export function enforceFindings(ctx: Context, findings: Finding[], strict: boolean): void {
   const errors = findings.filter((f) => f.severity === 'error' || strict);
-  for (const f of findings) if (f.severity === 'warning' && !strict) ctx.warn(f.message);
+  // A field that is wrong is not also warned about (a 7-letter currency is not also "over 3").
+  const wrong = new Set(findings.filter((f) => f.severity === 'error').map((f) => f.field));
+  for (const f of findings) if (f.severity === 'warning' && !strict && !wrong.has(f.field)) ctx.warn(f.message);
   const first = errors[0];
   if (!first) return;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1).map((e) => e.field).join(', ')})` : '';
-  const hint = FIELD_FLAGS[first.field];
-  throw new UsageError(`${first.message}${more}`, hint ? `set it with ${hint}` : undefined);
+  const flag = FIELD_FLAGS[first.field];
+  // A value that was given but is wrong needs another value, not "set it".
+  const hint = flag && (/ is required( for |$)/.test(first.message) ? `set it with ${flag}` : `change it with ${flag}`);
+  throw new UsageError(`${first.message}${more}`, hint || undefined);
 }
 
 function shellQuote(s: string): string {

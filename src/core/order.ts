@@ -1,6 +1,6 @@
 // create_order and query_order parameter sets: building them from inputs and checking them against the documented rules.
 import type { FieldValue } from './canonical.js';
-import { findChannel } from './channels.js';
+import { CREATE_CHANNELS, findChannel } from './channels.js';
 import { MAX_AMOUNT } from './money.js';
 
 export type Params = Record<string, FieldValue>;
@@ -123,7 +123,9 @@ export function validateCreate(params: Params, options: { warnings?: boolean } =
   const channelId = typeof params.channelId === 'string' ? params.channelId : '';
   const channel = findChannel(channelId);
   if (channelId !== '' && !channel) warning('channelId', `unknown channel ${channelId}: sent as given`);
-  if (channel?.otherEndpoint) error('channelId', `${channelId} is not served by create_order (it uses another endpoint)`);
+  if (channel?.otherEndpoint) {
+    error('channelId', `${channelId} is not served by create_order (it uses another endpoint); create_order serves ${CREATE_CHANNELS.map((c) => c.id).join(', ')}`);
+  }
 
   const osType = params.osType;
   if (!isBlank(osType) && osType !== 'IOS' && osType !== 'ANDROID') error('osType', `osType must be IOS or ANDROID, got "${String(osType)}"`);
