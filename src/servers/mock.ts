@@ -151,7 +151,7 @@ function channelFields(order: MockOrder, base: string): Params {
     case 'WX_JSAPI':
       return {
         payParams: JSON.stringify({
-          appId: 'wxmock',
+          appId: extraText(order.extra, 'appId') ?? 'wxmock',
           timeStamp: String(Math.floor(order.createdAt / 1000)),
           nonceStr: token,
           package: `prepay_id=wx${token}`,
@@ -165,6 +165,16 @@ function channelFields(order: MockOrder, base: string): Params {
       return { extra: JSON.stringify({ cardType: 'M', cardNum: 'XXXXXXXXXXXX1166', authNum: token.slice(0, 6).toUpperCase(), receiptDisp: '000 Approved 00 Thank You' }) };
     default:
       return { payUrl: payPage };
+  }
+}
+
+/** A text field of the order's extra JSON, when there is one. */
+function extraText(extra: string, name: string): string | undefined {
+  try {
+    const value = (JSON.parse(extra) as Record<string, unknown>)[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  } catch {
+    return undefined;
   }
 }
 

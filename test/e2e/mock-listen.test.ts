@@ -127,6 +127,8 @@ describe('the CLI against iotpay mock', () => {
       const answer = JSON.parse((await post(`${mock.baseUrl}/create_order`, body, 'application/x-www-form-urlencoded')).text);
       expect(answer.retCode, `${channelId}: ${answer.retMsg}`).toBe('SUCCESS');
       expect(verify(answer, KEY).status, channelId).toBe('valid');
+      // The wallet SDK parameters carry the app the order named.
+      if (channelId === 'WX_APP') expect(JSON.parse(answer.payParams).appId).toBe('a');
     }
   });
 
