@@ -28,16 +28,25 @@ export async function runHistory(opts: HistoryOptions, ctx: Context): Promise<vo
     return;
   }
   const c = ctx.color;
-  for (const e of entries) {
+  const rows = entries.map((e) => {
     const req = e.request;
     const amount = req.amount ?? req.refundAmount;
-    const money = amount === undefined ? '' : formatMoney(String(amount), String(req.currency ?? ''));
-    const id = String(req.mchOrderNo ?? req.mchRefundNo ?? '');
-    const payOrderId = String(e.response?.payOrderId ?? req.payOrderId ?? '');
-    ctx.out(
-      [c.dim(e.time.replace('T', ' ').slice(0, 19)), e.type.padEnd(6), String(req.channelId ?? '').padEnd(13), money.padStart(14), id, payOrderId, result(e)]
-        .filter((x) => x !== '')
-        .join('  '),
-    );
+    return {
+      time: e.time.replace('T', ' ').slice(0, 19),
+      type: e.type,
+      channel: String(req.channelId ?? ''),
+      money: amount === undefined ? '' : formatMoney(String(amount), String(req.currency ?? '')),
+      id: String(req.mchOrderNo ?? req.mchRefundNo ?? ''),
+      payOrderId: String(e.response?.payOrderId ?? req.payOrderId ?? ''),
+      result: result(e),
+    };
+  });
+  // Columns as wide as their widest value among the rows shown, so ids of any length line up.
+  const width = (key: 'channel' | 'money' | 'id' | 'payOrderId') => Math.max(...rows.map((r) => r[key].length));
+  const w = { channel: width('channel'), money: width('money'), id: width('id'), payOrderId: width('payOrderId') };
+  for (const r of rows) {
+    // A column empty in every row has width 0: its cells are '' and are left out.
+    const middle = [r.channel.padEnd(w.channel), r.money.padStart(w.money), r.id.padEnd(w.id), r.payOrderId.padEnd(w.payOrderId)].filter((cell) => cell !== '');
+    ctx.out([c.dim(r.time), r.type.padEnd(6), ...middle, r.result].join('  '));
   }
 }

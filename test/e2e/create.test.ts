@@ -341,9 +341,16 @@ describe('history', () => {
     const list = await iotpay(['history']);
     expect(list.stdout).toMatch(/create.*WX_NATIVE.*1\.00 CAD.*H-1.*P0001.*SUCCESS/);
     expect(list.stdout).toMatch(/2\.50 CAD.*H-2.*no answer/);
+    // Columns line up whatever the ids' lengths: every row's result starts at the same place.
+    stub.handle(success({ codeUrl: 'weixin://h' }));
+    await iotpay(['create', '-c', 'WX_NATIVE', '-a', '123456', ...NOTIFY, '--mch-order-no', 'H-3-A-MUCH-LONGER-NUMBER']);
+    const rows = (await iotpay(['history'])).stdout.trimEnd().split('\n');
+    expect(rows).toHaveLength(3);
+    expect(new Set(rows.map((row) => row.search(/SUCCESS|no answer/))).size).toBe(1);
+    expect(new Set(rows.map((row) => row.indexOf(' CAD'))).size).toBe(1);
     const j = JSON.parse((await iotpay(['history', '-n', '1', '--json'])).stdout);
     expect(j).toHaveLength(1);
-    expect(j[0].request.mchOrderNo).toBe('H-2');
+    expect(j[0].request.mchOrderNo).toBe('H-3-A-MUCH-LONGER-NUMBER');
   });
 });
 
