@@ -32,6 +32,11 @@ export function isLoopbackHost(hostname: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 
+/** Whether a timeout setting is usable: whole milliseconds, 1 to 99,999,999 (about 28 hours). */
+export function checkTimeout(v: string): string | undefined {
+  return /^[1-9]\d{0,7}$/.test(v) ? undefined : `timeout must be a whole number of milliseconds from 1 to 99999999, got "${v}"`;
+}
+
 /** Why a base URL is refused, or undefined: https anywhere, plain http only on loopback. */
 export function checkBaseUrl(value: string): string | undefined {
   let url: URL;
@@ -86,7 +91,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'IOTPAY_TIMEOUT',
     defaultValue: '15000',
     description: 'request timeout in milliseconds',
-    check: (v) => (/^[1-9]\d{0,7}$/.test(v) ? undefined : `timeout must be a whole number of milliseconds, got "${v}"`),
+    check: checkTimeout,
   },
   {
     key: 'currency',

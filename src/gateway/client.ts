@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import type { Params } from '../core/order.js';
 import type { Response } from '../core/response.js';
 import { requireSetting } from '../credentials.js';
-import { checkBaseUrl } from '../config/settings.js';
+import { checkBaseUrl, checkTimeout } from '../config/settings.js';
 import { TransportError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
 
@@ -194,7 +194,8 @@ export async function openGateway(ctx: Context, opts: GatewayOptions = {}): Prom
   const problem = checkBaseUrl(baseUrl);
   if (problem) throw new UsageError(`base URL refused: ${problem}`);
   const timeoutText = await requireSetting(ctx, 'timeout', 'to reach the gateway');
-  if (!/^[1-9]\d{0,7}$/.test(timeoutText)) throw new UsageError(`timeout must be a whole number of milliseconds, got "${timeoutText}"`);
+  const timeoutProblem = checkTimeout(timeoutText);
+  if (timeoutProblem) throw new UsageError(timeoutProblem);
   const timeoutMs = Number(timeoutText);
   const dispatcher = ctx.dispatcher ?? (await createDispatcher(ctx.env, timeoutMs, opts.caFile));
   return {

@@ -105,6 +105,9 @@ describe('iotpay config', () => {
     const cases: Array<[string[], RegExp]> = [
       [['config', 'set', 'base-url', 'http://example.com/v1'], /plain http:\/\/ is refused/],
       [['config', 'set', 'timeout', 'soon'], /whole number/],
+      [['config', 'set', 'timeout', '0'], /^error: cannot set timeout: timeout must be a whole number of milliseconds from 1 to 99999999, got "0"$/m],
+      // The same rule for the flag and the environment variable.
+      [['query', '--mch-order-no', 'X', '--timeout', '0'], /^error: timeout must be a whole number of milliseconds from 1 to 99999999, got "0"$/m],
       [['config', 'set', 'currency', 'CA'], /3 letters/],
       [['config', 'set', 'colour', 'red'], /unknown setting "colour"/],
       [['config', 'set', 'mch-id'], /needs a value/],
