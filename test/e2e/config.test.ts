@@ -106,8 +106,6 @@ describe('iotpay config', () => {
       [['config', 'set', 'base-url', 'http://example.com/v1'], /plain http:\/\/ is refused/],
       [['config', 'set', 'timeout', 'soon'], /whole number/],
       [['config', 'set', 'timeout', '0'], /^error: cannot set timeout: timeout must be a whole number of milliseconds from 1 to 99999999, got "0"$/m],
-      // The same rule for the flag and the environment variable.
-      [['query', '--mch-order-no', 'X', '--timeout', '0'], /^error: timeout must be a whole number of milliseconds from 1 to 99999999, got "0"$/m],
       [['config', 'set', 'currency', 'CA'], /3 letters/],
       [['config', 'set', 'colour', 'red'], /unknown setting "colour"/],
       [['config', 'set', 'mch-id'], /needs a value/],
@@ -119,6 +117,13 @@ describe('iotpay config', () => {
       expect(r.stderr).toMatch(message);
     }
     expect((await iotpay(['config', 'set', 'base-url', 'http://127.0.0.1:4010/v1'])).code).toBe(0);
+    // The same rule for the flag and the environment variable, before anything is sent.
+    const merchant = { IOTPAY_MCH_ID: '1', IOTPAY_KEY: 'k'.repeat(24) };
+    for (const [args, extra] of [[['--timeout', '0'], {}], [[], { IOTPAY_TIMEOUT: '0' }]] as const) {
+      const r = await iotpay(['query', '--mch-order-no', 'X', ...args], { env: { ...merchant, ...extra } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('error: timeout must be a whole number of milliseconds from 1 to 99999999, got "0"\n');
+    }
   });
 
   it('a corrupt config file is an error naming the file, never a reset', async () => {
