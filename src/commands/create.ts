@@ -279,11 +279,12 @@ async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox)
     }
     if (!opts.wait) return;
 
-    const waited = await waitForPayment(ctx, client, mchId, key, { mchOrderNo: String(request.mchOrderNo) }, timeoutSeconds);
+    const ref = { mchOrderNo: String(request.mchOrderNo) };
+    const waited = await waitForPayment(ctx, client, mchId, key, ref, timeoutSeconds);
     if (waited.paid && sandbox) await sandbox.notifyArrived(String(request.mchOrderNo), 3000);
     if (ctx.json) ctx.printJson(jsonDocument(result, waited));
     else ctx.out(waited.paid ? `${ctx.color.green('✓ paid')}  ${waited.statusText}` : `${ctx.color.yellow('●')} ${waited.statusText}`);
-    if (!waited.paid) throw unpaidError(waited, timeoutSeconds);
+    if (!waited.paid) throw unpaidError(waited, ref, timeoutSeconds);
   } finally {
     await client.close();
   }

@@ -83,7 +83,7 @@ async function queryOrder(opts: QueryOptions, ctx: Context): Promise<void> {
       renderQuery(ctx, result.response, result.statusText, result.paid);
       ctx.out(`  ${signatureLine(ctx, result.signature)}`);
     }
-    if (opts.wait && !result.paid) throw unpaidError(result, timeoutSeconds);
+    if (opts.wait && !result.paid) throw unpaidError(result, ref, timeoutSeconds);
   } finally {
     await client.close();
   }

@@ -117,8 +117,8 @@ export async function waitForFinal(
 }
 
 /** Exit 1 after a wait that ended unpaid (cancelled or timed out). */
-export function unpaidError(result: QueryResult, timedOutAfter?: number): CliError {
+export function unpaidError(result: QueryResult, ref: OrderRef, timedOutAfter?: number): CliError {
   return isFinal(result.status)
     ? new GatewayError(`order ${result.statusText}: not paid`)
-    : new GatewayError(`not paid after ${timedOutAfter ?? 0} s (status: ${result.statusText})`, 'raise --wait-timeout, or check later with iotpay query');
+    : new GatewayError(`not paid after ${timedOutAfter ?? 0} s (status: ${result.statusText})`, `raise --wait-timeout, or check later with ${queryCommand(ref)}`);
 }

@@ -315,7 +315,7 @@ describe('query and --wait', () => {
     stub.handle(queryAnswers([1]));
     const r = await iotpay(['query', '--mch-order-no', 'M1', '--wait', '--wait-timeout', '2']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/not paid after 2 s \(status: paying\)/);
+    expect(r.stderr).toMatch(/not paid after 2 s \(status: paying\); raise --wait-timeout, or check later with iotpay query --mch-order-no M1$/m);
   });
 
   it('query --wait ends at a cancelled order with exit 1', async () => {
