@@ -42,7 +42,7 @@ export async function runHistory(opts: HistoryOptions, ctx: Context): Promise<vo
     };
   });
   // Columns as wide as their widest value among the rows shown, so ids of any length line up.
-  const width = (key: 'channel' | 'money' | 'id' | 'payOrderId') => Math.max(...rows.map((r) => r[key].length));
+  const width = (key: 'channel' | 'money' | 'id' | 'payOrderId') => rows.reduce((w, r) => Math.max(w, r[key].length), 0);
   const w = { channel: width('channel'), money: width('money'), id: width('id'), payOrderId: width('payOrderId') };
   for (const r of rows) {
     // A column empty in every row has width 0: its cells are '' and are left out.

@@ -30,9 +30,10 @@ export function mockEventLine(ctx: Context, e: MockEvent): string {
     default: {
       // Stopped with notify work left: say what became of it.
       const dropped = Array.isArray(e.retriesDropped) ? (e.retriesDropped as string[]) : [];
+      const finished = Number(e.notifiesFinished ?? 0);
       const parts = [
-        `${String(e.notifiesFinished ?? 0)} in-flight notify finished`,
-        `${String(e.notifiesCut ?? 0)} cut off`,
+        `${finished} in-flight ${finished === 1 ? 'notify' : 'notifies'} finished`,
+        `${Number(e.notifiesCut ?? 0)} cut off`,
         `${dropped.length} ${dropped.length === 1 ? 'retry' : 'retries'} dropped${dropped.length ? ` (${dropped.join(', ')})` : ''}`,
       ];
       return `${t}  ${c.yellow('stopping')}: ${parts.join(', ')}`;

@@ -400,7 +400,7 @@ describe('shutdown', () => {
     await waitFor(() => mock.proc.lines().find((l) => (human ? l.includes(`notify ${id} attempt 1/5`) : l.includes('"event":"notify"'))), 'the first notify attempt');
     expect(await mock.proc.stop('SIGTERM')).toBe(0);
     if (human) {
-      expect(mock.proc.lines()).toContainEqual(expect.stringMatching(new RegExp(`^\\d\\d:\\d\\d:\\d\\d  stopping: 0 in-flight notify finished, 0 cut off, 1 retry dropped \\(${id}\\)$`)));
+      expect(mock.proc.lines()).toContainEqual(expect.stringMatching(new RegExp(`^\\d\\d:\\d\\d:\\d\\d  stopping: 0 in-flight notifies finished, 0 cut off, 1 retry dropped \\(${id}\\)$`)));
     } else {
       expect(jsonLines(mock.proc.lines()).find((e) => e.event === 'shutdown')).toMatchObject({ retriesDropped: [id] });
     }
