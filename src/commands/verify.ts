@@ -30,6 +30,7 @@ export async function runVerify(opts: VerifyOptions, ctx: Context): Promise<void
       canonical: canonical ?? null,
       signedFields: result.signedFields,
       ...(result.reason ? { reason: result.reason } : {}),
+      ...(result.withoutNested ? { withoutNested: result.withoutNested } : {}),
       ...(causes.length > 0 ? { causes } : {}),
     });
   } else {
@@ -48,6 +49,15 @@ export async function runVerify(opts: VerifyOptions, ctx: Context): Promise<void
       }
     } else {
       ctx.out(`${c.yellow('? unverifiable')}  ${result.reason}`);
+      const flat = result.withoutNested;
+      if (flat) {
+        const left = flat.nestedFields.join(', ');
+        ctx.out(
+          flat.matches
+            ? `  leaving out ${left}, the sign matches the other fields: the signer left the nested values out; they are not covered by the sign`
+            : `  leaving out ${left}, the sign does not match the other fields either`,
+        );
+      }
     }
   }
   if (result.status === 'mismatch') {

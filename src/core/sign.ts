@@ -1,6 +1,6 @@
 // MD5 signing and constant-time verification of gateway field sets.
 import type * as NodeCrypto from 'node:crypto';
-import { keyedCanonical, signedEntries, UnsignableFieldError, type Fields } from './canonical.js';
+import { keyedCanonical, signedEntries, UnsignableFieldError, type FieldValue, type Fields } from './canonical.js';
 
 // node:crypto loads some twenty internal modules; fetch it on the first sign, not at start-up
 // (`--help` never needs it). process.getBuiltinModule is synchronous (Node >= 20.16).
@@ -57,6 +57,27 @@ export interface Verification {
   signedFields: string[];
   /** Why the fields could not be verified (unverifiable only). */
   reason?: string;
+  /**
+   * Unverifiable because of nested values: whether the sign matches the other fields with those
+   * left out. A hint for finding the signer's rule, never a verdict: the nested values stay unchecked.
+   */
+  withoutNested?: { matches: boolean; nestedFields: string[] };
+}
+
+/** The sign checked over the flat fields only, when nested values made a message unverifiable. */
+function checkWithoutNested(fields: Fields, key: string, received: string | undefined): Verification['withoutNested'] {
+  if (!received) return undefined;
+  const nestedFields = Object.keys(fields).filter((name) => name !== 'sign' && fields[name] !== null && typeof fields[name] === 'object');
+  if (nestedFields.length === 0) return undefined;
+  const flat: Record<string, FieldValue> = { ...fields };
+  for (const name of nestedFields) delete flat[name];
+  let entries: string[];
+  try {
+    entries = signedEntries(flat);
+  } catch {
+    return undefined;
+  }
+  return { matches: signsEqual(signCanonical(entries.join(''), key), received), nestedFields };
 }
 
 /**
@@ -71,11 +92,13 @@ export function verify(fields: Fields, key: string): Verification {
     entries = signedEntries(fields);
   } catch (err) {
     if (err instanceof UnsignableFieldError) {
+      const withoutNested = checkWithoutNested(fields, key, received);
       return {
         status: 'unverifiable',
         ...(received === undefined ? {} : { received }),
         signedFields: [],
         reason: err.message,
+        ...(withoutNested ? { withoutNested } : {}),
       };
     }
     throw err;

@@ -59,6 +59,17 @@ describe('verify statuses', () => {
     expect(v.status).toBe('unverifiable');
     expect(v.reason).toMatch(/retParams/);
   });
+  it('with nested values, says whether the sign matches the flat fields left: a hint, still unverifiable', () => {
+    const flat = { retCode: 'SUCCESS', payUrl: 'https://p', amount: 100 };
+    const nested = { retParams: { url: 'x' }, list: [1] };
+    const signedFlat = verify({ ...flat, ...nested, sign: sign(flat, key) }, key);
+    expect(signedFlat).toMatchObject({ status: 'unverifiable', withoutNested: { matches: true, nestedFields: ['retParams', 'list'] } });
+    expect(verify({ ...flat, ...nested, sign: sign({ ...flat, amount: 101 }, key) }, key).withoutNested).toEqual({ matches: false, nestedFields: ['retParams', 'list'] });
+    expect(verify({ ...flat, ...nested, sign: sign(flat, 'other') }, key).withoutNested?.matches).toBe(false);
+    // No sign to compare, or unsignable for another reason (a number with no text): no hint.
+    expect(verify({ ...flat, ...nested }, key).withoutNested).toBeUndefined();
+    expect(verify({ ...flat, n: Number.NaN, sign: 'ABC' }, key).withoutNested).toBeUndefined();
+  });
   it('absent when there is no sign', () => {
     expect(verify(base, key).status).toBe('absent');
   });

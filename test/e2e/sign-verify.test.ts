@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { vectors } from '../helpers/vectors.js';
+import { sign } from '../../src/core/sign.js';
 
 const dir = tempDir();
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -184,6 +185,12 @@ describe('iotpay verify', () => {
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout)).toMatchObject({ valid: null, status: 'unverifiable' });
     expect(r.stderr).toMatch(/cannot verify: field "retParams" is a nested object/);
+    expect(JSON.parse(r.stdout).withoutNested).toEqual({ matches: false, nestedFields: ['retParams'] });
+    // Signed over the flat fields (as the mock signs): said, and still exit 2 with no verdict.
+    const flat = { retCode: 'SUCCESS', payUrl: 'https://pay.example/x' };
+    const human = await runCli(['verify', JSON.stringify({ ...flat, retParams: { url: 'x' }, sign: sign(flat, CANARY) })], { env });
+    expect(human.code).toBe(2);
+    expect(human.stdout).toContain('leaving out retParams, the sign matches the other fields: the signer left the nested values out; they are not covered by the sign');
   });
 
   it('input without a sign exits 2', async () => {
