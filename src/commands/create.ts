@@ -142,6 +142,8 @@ interface CreateResult {
   request: Params;
   response: Params;
   signature: SignatureVerdict;
+  /** What the signature line adds to the verdict (which nested values, whether the rest match). */
+  signatureReason?: string;
   payment: PaymentPresentation;
 }
 
@@ -207,6 +209,7 @@ async function send(ctx: Context, client: GatewayClient, request: Params, key: s
     request,
     response,
     signature: signature.verdict,
+    ...(signature.verdict === 'unverifiable' && signature.reason ? { signatureReason: signature.reason } : {}),
     // A forged answer's payment data is never presented.
     payment: signature.verdict === 'mismatch' ? { kind: 'none', value: '' } : paymentPresentation(String(request.channelId), response),
   };
@@ -274,7 +277,7 @@ async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox)
     const channelId = String(request.channelId);
     if (!ctx.json) {
       renderOrderSummary(ctx, 'order created', request, result.response);
-      ctx.out(`  ${signatureLine(ctx, result.signature)}`);
+      ctx.out(`  ${signatureLine(ctx, result.signature, result.signatureReason)}`);
       await renderPayment(ctx, channelId, result.payment);
     }
     if (!opts.wait) return;

@@ -45,8 +45,12 @@ export function checkResponseSign(response: Response, key: string): SignatureChe
       return { verdict: 'verified' };
     case 'mismatch':
       return { verdict: 'mismatch', reason: `expected ${result.expected}, received ${result.received}` };
-    case 'unverifiable':
-      return { verdict: 'unverifiable', reason: result.reason };
+    case 'unverifiable': {
+      const flat = result.withoutNested;
+      if (!flat) return { verdict: 'unverifiable', reason: result.reason };
+      const hint = flat.matches ? 'the other fields match the sign' : 'the sign does not match the other fields either';
+      return { verdict: 'unverifiable', reason: `nested values (${flat.nestedFields.join(', ')}); ${hint}` };
+    }
     default:
       return { verdict: 'absent', reason: 'the response carries no sign' };
   }

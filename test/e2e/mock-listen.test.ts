@@ -256,6 +256,11 @@ describe("the mock's checkout page (the redirect channels' URL)", () => {
     expect(back.headers.get('location')).toBe(`/mock/pay/${oddId}`);
     expect(await (await fetch(`${mock.url}/mock/pay/${oddId}`)).text()).not.toContain('javascript:');
 
+    // The human line for an answer with nested retParams: not checked, and whether the rest match.
+    const human = await runCli(args.filter((a) => a !== '--json').concat('--return-url', 'https://shop.example/done'), { env });
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain('? response sign not checked: nested values (retParams); the other fields match the sign');
+
     const unknown = await fetch(`${mock.url}/mock/pay/P%3Cnope%3E`);
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toContain('<code>P&lt;nope&gt;</code>');
