@@ -6,7 +6,7 @@ import { outcome, queryOrder } from '../core/response.js';
 import { withSign } from '../core/sign.js';
 import { isPaid, statusText } from '../core/status.js';
 import { optionalSetting, requireSetting } from '../credentials.js';
-import { CancelError, GatewayError, SignatureError, TransportError, UsageError } from '../errors.js';
+import { CancelError, CliError, GatewayError, SignatureError, TransportError, UsageError } from '../errors.js';
 import { openGateway } from '../gateway/client.js';
 import { queryOnce } from '../gateway/query.js';
 import { callAndRecord } from '../history.js';
@@ -44,7 +44,12 @@ export async function runRefund(opts: RefundOptions, ctx: Context): Promise<void
   try {
     let currency = opts.currency ?? (await optionalSetting(ctx, 'currency'));
     if (opts.check) {
-      const order = queryOrder((await queryOnce(client, mchId, key, { payOrderId: opts.payOrderId })).response);
+      // The check's own failure (unknown order, transport, forged answer) keeps its exit code and says no refund was sent.
+      const checked = await queryOnce(client, mchId, key, { payOrderId: opts.payOrderId }).catch((err: unknown) => {
+        if (!(err instanceof CliError)) throw err;
+        throw new CliError(`checking order ${opts.payOrderId} before the refund: ${err.message}; no refund was sent`, err.exitCode, err.hint);
+      });
+      const order = queryOrder(checked.response);
       const status = typeof order.status === 'number' ? order.status : Number(order.status);
       if (!isPaid(status)) throw new UsageError(`order ${opts.payOrderId} is ${statusText(status)}, not paid: nothing to refund`);
       const paid = Number(order.amount);

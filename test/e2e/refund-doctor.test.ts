@@ -85,6 +85,13 @@ describe('refund', () => {
     const refused = await iotpay(['refund', '--pay-order-id', 'P1', '-a', '100', '--yes', '--no-check', '--mch-refund-no', 'RF-X'], { IOTPAY_BASE_URL: 'http://127.0.0.1:9/v1' });
     expect(refused.code).toBe(3);
     expect(refused.stderr).toBe('error: connection to 127.0.0.1:9 refused; nothing was sent, so no refund was made\n');
+    // The check before the refund fails on its own terms, with its exit code, and says no refund was sent.
+    const checkRefused = await iotpay(['refund', '--pay-order-id', 'P1', '-a', '100', '--yes'], { IOTPAY_BASE_URL: 'http://127.0.0.1:9/v1' });
+    expect(checkRefused.code).toBe(3);
+    expect(checkRefused.stderr).toBe('error: checking order P1 before the refund: connection to 127.0.0.1:9 refused; no refund was sent\n');
+    const unknown = await iotpay(['refund', '--pay-order-id', 'P-NONE', '-a', '100', '--yes']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^error: checking order P-NONE before the refund: query_order FAIL: order does not exist; no refund was sent/);
     const silent = http.createServer(() => {});
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
