@@ -34,8 +34,16 @@ function load() {
   return { cli: bundle.exports, script, cacheFile };
 }
 
+/** With --verbose, the bundle is loaded by Node's own loader with source maps on, so stack traces name src/ lines. */
+function loadMapped() {
+  process.setSourceMapsEnabled(true);
+  const cli = require(file);
+  cli.useImporter((specifier) => import(specifier));
+  return { cli };
+}
+
 if (require.main === module) {
-  load()
+  (process.argv.includes('--verbose') ? loadMapped() : load())
     .cli.main(process.argv.slice(2))
     .then((code) => {
       process.exitCode = code;

@@ -67,6 +67,9 @@ await build({
   outfile: 'dist/cli.cjs',
   format: 'cjs',
   banner: { js: `// iotpay build ${buildId}` },
+  // For --verbose stack traces (bin/iotpay.js): src/ file and line, without shipping the sources.
+  sourcemap: 'linked',
+  sourcesContent: false,
   external: ['undici', 'undici/*', 'conf', '@inquirer/prompts', 'chalk', 'qrcode', 'qrcode-terminal', 'env-paths'],
   plugins: [deferChildProcess],
 });

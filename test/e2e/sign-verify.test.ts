@@ -107,6 +107,9 @@ describe('iotpay sign', () => {
     expect(loud.code).toBe(2);
     expect(loud.stderr).toMatch(/^error: cannot tell the input format/);
     expect(loud.stderr).toMatch(/\n\s+at /);
+    // The bundle's source map turns the trace into src/ files and lines.
+    expect(loud.stderr).toMatch(/\n\s+at readFields \(.*[/\\]src[/\\]field-source\.ts:\d+:\d+\)/);
+    expect(loud.stderr).not.toMatch(/cli\.cjs:\d+/);
   });
 
   it('no key: exit 2 naming the flag, the env var and the config command', async () => {
