@@ -12,6 +12,19 @@ export class UnsignableFieldError extends Error {
   }
 }
 
+const isNested = (value: FieldValue): boolean => value !== null && typeof value === 'object';
+
+/** The fields without their nested values (objects, arrays), which have no text to sign: the same object when there are none. */
+export function withoutNestedValues<T extends Fields>(fields: T): T {
+  for (const name in fields) {
+    if (!isNested(fields[name])) continue;
+    const flat: Record<string, FieldValue> = { ...fields };
+    for (const other in flat) if (isNested(flat[other])) delete flat[other];
+    return flat as T;
+  }
+  return fields;
+}
+
 /** True for values the gateway leaves out of the signature: null, undefined and ''. */
 export function isAbsent(value: FieldValue): boolean {
   return value === null || value === undefined || value === '';

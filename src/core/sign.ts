@@ -1,6 +1,6 @@
 // MD5 signing and constant-time verification of gateway field sets.
 import type * as NodeCrypto from 'node:crypto';
-import { keyedCanonical, signedEntries, UnsignableFieldError, type FieldValue, type Fields } from './canonical.js';
+import { keyedCanonical, signedEntries, UnsignableFieldError, withoutNestedValues, type Fields } from './canonical.js';
 
 // node:crypto loads some twenty internal modules; fetch it on the first sign, not at start-up
 // (`--help` never needs it). process.getBuiltinModule is synchronous (Node >= 20.16).
@@ -66,18 +66,14 @@ export interface Verification {
 
 /** The sign checked over the flat fields only, when nested values made a message unverifiable. */
 function checkWithoutNested(fields: Fields, key: string, received: string | undefined): Verification['withoutNested'] {
-  if (!received) return undefined;
-  const nestedFields = Object.keys(fields).filter((name) => name !== 'sign' && fields[name] !== null && typeof fields[name] === 'object');
-  if (nestedFields.length === 0) return undefined;
-  const flat: Record<string, FieldValue> = { ...fields };
-  for (const name of nestedFields) delete flat[name];
-  let entries: string[];
+  const flat = withoutNestedValues(fields);
+  if (!received || flat === fields) return undefined;
+  const nestedFields = Object.keys(fields).filter((name) => !(name in flat));
   try {
-    entries = signedEntries(flat);
+    return { matches: signsEqual(sign(flat, key), received), nestedFields };
   } catch {
-    return undefined;
+    return undefined; // unsignable for another reason too (a number with no text)
   }
-  return { matches: signsEqual(signCanonical(entries.join(''), key), received), nestedFields };
 }
 
 /**

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type { FieldValue } from '../core/canonical.js';
+import { withoutNestedValues, type FieldValue } from '../core/canonical.js';
 import { findChannel } from '../core/channels.js';
 import { parseQueryString } from '../core/input.js';
 import { formatMoney } from '../core/money.js';
@@ -180,16 +180,7 @@ function extraText(extra: string, name: string): string | undefined {
 
 /** Signs an answer the way the gateway does; nested values (retParams) are left out, as no text form exists. */
 function signedAnswer(answer: Params, key: string, fault?: MockFault): Params {
-  let flat = answer;
-  for (const k in answer) {
-    const v = answer[k];
-    if (v !== null && typeof v === 'object') {
-      flat = { ...answer };
-      for (const name in flat) if (flat[name] !== null && typeof flat[name] === 'object') delete flat[name];
-      break;
-    }
-  }
-  const signature = sign(flat, key);
+  const signature = sign(withoutNestedValues(answer), key);
   answer.sign = fault === 'badsign' ? signature.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) : signature;
   return answer;
 }

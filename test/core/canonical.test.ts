@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { canonicalString, compareCaseInsensitive, signedEntries, signedFieldNames, UnsignableFieldError } from '../../src/core/canonical.js';
+import { canonicalString, compareCaseInsensitive, signedEntries, signedFieldNames, UnsignableFieldError, withoutNestedValues } from '../../src/core/canonical.js';
 import { sign, signCanonical, signsEqual, verify, withSign } from '../../src/core/sign.js';
 import { vectors, VECTORS_COPY, VECTORS_SHARED } from '../helpers/vectors.js';
 
@@ -212,5 +212,15 @@ describe('non-ASCII case folding follows Java, unit by unit', () => {
   ])('%j vs %j is %s', (a, b, rel) => {
     const d = compareCaseInsensitive(a, b);
     expect(d < 0 ? '<' : d > 0 ? '>' : '=').toBe(rel);
+  });
+});
+
+describe('withoutNestedValues', () => {
+  it('drops objects and arrays, keeps every flat value, and returns flat fields as they are', () => {
+    const flat = { a: '1', b: 2, c: true, d: null, e: '' };
+    expect(withoutNestedValues(flat)).toBe(flat);
+    const mixed = { a: '1', retParams: { url: 'x' }, list: [1], d: null };
+    expect(withoutNestedValues(mixed)).toEqual({ a: '1', d: null });
+    expect(mixed).toHaveProperty('retParams'); // the input is not changed
   });
 });
