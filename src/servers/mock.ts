@@ -240,6 +240,14 @@ function formParams(body: string): Params | string {
 
 const str = (v: FieldValue): string => (v === undefined || v === null ? '' : String(v));
 
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 const html = (text: string): string =>
   text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 
@@ -350,8 +358,10 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     });
   }
 
+  const payable = (order: MockOrder): boolean => order.status === 0 || order.status === 1;
+
   function pay(order: MockOrder): boolean {
-    if (order.status !== 0 && order.status !== 1) return false;
+    if (!payable(order)) return false;
     order.status = 2;
     order.paySuccTime = now().getTime();
     order.channelOrderNo = `${order.channelId.startsWith('WX') ? 'wx' : 'ch'}${now().toISOString().replace(/\D/g, '').slice(0, 14)}${rand(6)}`;
@@ -504,10 +514,16 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
   const port = await listen(server, opts.port ?? 4010, host);
   const url = `http://${hostForUrl(host)}:${port}`;
 
+  /** The order a path segment names (percent-decoded); bad encoding names none. */
+  function orderAt(segment: string): MockOrder | undefined {
+    const id = decodeSegment(segment);
+    return id === undefined ? undefined : orders.get(id);
+  }
+
   /** The checkout page a redirect channel's URL opens: the order, and a button that pays it. */
-  function checkoutPage(method: string | undefined, id: string, res: http.ServerResponse): void {
-    const order = orders.get(id);
-    if (!order) return sendText(res, 404, page('Unknown order', `<p>The mock holds no order <code>${html(id)}</code>.</p>`), 'text/html');
+  function checkoutPage(method: string | undefined, segment: string, res: http.ServerResponse): void {
+    const order = orderAt(segment);
+    if (!order) return sendText(res, 404, page('Unknown order', `<p>The mock holds no order <code>${html(decodeSegment(segment) ?? segment)}</code>.</p>`), 'text/html');
     settle(order);
     if (method === 'POST') {
       pay(order);
@@ -527,12 +543,11 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
       ['payOrderId', order.payOrderId],
       ['Status', `${order.status} (${statusText(order.status)})`],
     ];
-    const payable = order.status === 0 || order.status === 1;
     const body = [
       '<p>The local mock gateway\'s checkout: no wallet, no money moves.</p>',
       `<dl>${rows.map(([k, v]) => `<dt>${k}</dt><dd>${html(v!)}</dd>`).join('')}</dl>`,
-      payable ? `<form method="post"><button type="submit">Pay ${html(money)}</button></form>` : '',
-      !payable && webUrl(order.returnUrl) ? `<p><a href="${html(order.returnUrl!)}">Back to the merchant</a></p>` : '',
+      payable(order) ? `<form method="post"><button type="submit">Pay ${html(money)}</button></form>` : '',
+      !payable(order) && webUrl(order.returnUrl) ? `<p><a href="${html(order.returnUrl!)}">Back to the merchant</a></p>` : '',
     ].join('\n');
     sendText(res, 200, page(`Pay ${money}`, body), 'text/html');
   }
@@ -540,13 +555,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
   /** The mock's own routes: list the orders, pay one, the checkout page. */
   function mockRoute(method: string | undefined, path: string, res: http.ServerResponse): void {
     if (path.startsWith('/mock/pay/')) {
-      let id: string | undefined;
-      try {
-        id = decodeURIComponent(path.slice('/mock/pay/'.length));
-      } catch {
-        // bad percent-encoding: shown as given
-      }
-      checkoutPage(method, id ?? path.slice('/mock/pay/'.length), res);
+      checkoutPage(method, path.slice('/mock/pay/'.length), res);
       return;
     }
     if (method === 'GET' && path === '/mock/orders') {
@@ -557,12 +566,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     }
     const payMatch = /^\/mock\/orders\/([^/]+)\/pay$/.exec(path);
     if (method === 'POST' && payMatch) {
-      let order: MockOrder | undefined;
-      try {
-        order = orders.get(decodeURIComponent(payMatch[1]!));
-      } catch {
-        // bad percent-encoding: no such order
-      }
+      const order = orderAt(payMatch[1]!);
       if (!order) return sendJson(res, 404, { error: 'unknown payOrderId' });
       const paid = pay(order);
       sendJson(res, paid ? 200 : 409, paid ? order : { error: `order is ${statusText(order.status)}`, order });
