@@ -122,8 +122,8 @@ export function enforceFindings(ctx: Context, findings: Finding[], strict: boole
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1).map((e) => e.field).join(', ')})` : '';
   const flag = FIELD_FLAGS[first.field];
   // A value that was given but is wrong needs another value, not "set it".
-  const hint = flag && (/ is required( for |$)/.test(first.message) ? `set it with ${flag}` : `change it with ${flag}`);
-  throw new UsageError(`${first.message}${more}`, hint || undefined);
+  const hint = flag && `${first.missing ? 'set' : 'change'} it with ${flag}`;
+  throw new UsageError(`${first.message}${more}`, hint);
 }
 
 function shellQuote(s: string): string {

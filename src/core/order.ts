@@ -34,6 +34,8 @@ export interface Finding {
   message: string;
   /** Errors stop the request; warnings are printed (errors too with --strict). */
   severity: 'error' | 'warning';
+  /** The value is missing (rather than wrong): the fix is to give one. */
+  missing?: true;
 }
 
 export interface CreateInput {
@@ -105,8 +107,9 @@ export function validateCreate(params: Params, options: { warnings?: boolean } =
   const findings: Finding[] = [];
   const error = (field: string, message: string) => findings.push({ field, message, severity: 'error' });
   const warning = (field: string, message: string) => findings.push({ field, message, severity: 'warning' });
+  const missing = (field: string, message: string) => findings.push({ field, message, severity: 'error', missing: true });
 
-  for (const field of CREATE_REQUIRED) if (isBlank(params[field])) error(field, `${field} is required`);
+  for (const field of CREATE_REQUIRED) if (isBlank(params[field])) missing(field, `${field} is required`);
 
   const amount = params.amount;
   if (!isBlank(amount)) {
@@ -129,14 +132,14 @@ export function validateCreate(params: Params, options: { warnings?: boolean } =
 
   const osType = params.osType;
   if (!isBlank(osType) && osType !== 'IOS' && osType !== 'ANDROID') error('osType', `osType must be IOS or ANDROID, got "${String(osType)}"`);
-  if (channel?.needsOsType && isBlank(osType)) error('osType', `osType (IOS or ANDROID) is required for ${channelId}`);
-  if (channel?.needsReturnUrl && isBlank(params.returnUrl)) error('returnUrl', `returnUrl is required for ${channelId}`);
+  if (channel?.needsOsType && isBlank(osType)) missing('osType', `osType (IOS or ANDROID) is required for ${channelId}`);
+  if (channel?.needsReturnUrl && isBlank(params.returnUrl)) missing('returnUrl', `returnUrl is required for ${channelId}`);
 
   const extra = parseExtra(params.extra);
   if (extra.problem) error('extra', extra.problem);
   for (const key of channel?.extraKeys ?? []) {
     const value = extra.value?.[key];
-    if (value === undefined || value === null || value === '') error('extra', `extra.${key} is required for ${channelId}`);
+    if (value === undefined || value === null || value === '') missing('extra', `extra.${key} is required for ${channelId}`);
   }
 
   if (!isBlank(params.param1)) warning('param1', 'param1 is filled by the gateway with mchOrderNo in the notify; leave it empty');
