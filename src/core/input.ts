@@ -75,12 +75,12 @@ export function parseJsonObject(text: string, what = 'the JSON input'): Record<s
     throw new InputError(`${what} is a JSON ${value === null ? 'null' : typeof value}, expected an object of fields`);
   }
   if (Array.isArray(value)) throw new InputError(`${what} is a JSON array, expected an object of fields`);
-  const inexact = lostInParsing(text);
-  if (inexact?.duplicate) throw new InputError(`field "${inexact.name}" appears twice: the gateway would see only one of them`);
-  if (inexact) {
-    const read = Number(inexact.text);
+  const lost = lostInParsing(text);
+  if (lost && 'duplicate' in lost) throw new InputError(`field "${lost.name}" appears twice: the gateway would see only one of them`);
+  if (lost) {
+    const read = Number(lost.number);
     const same = Number.isFinite(read) && (!Number.isInteger(read) || Number.isSafeInteger(read)) ? `write it as ${read}, or as a string` : 'write it as a string';
-    throw new InputError(`field "${inexact.name}" is the number ${inexact.text}, which JSON parsing turns into ${read}: a sign would not be over the text given; ${same}`);
+    throw new InputError(`field "${lost.name}" is the number ${lost.number}, which JSON parsing turns into ${read}: a sign would not be over the text given; ${same}`);
   }
   return value as Record<string, FieldValue>;
 }
@@ -93,7 +93,7 @@ const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
  * -0, digits beyond 2^53): once parsed, only String(value) is left to sign, and the gateway signs
  * the text it received.
  */
-function lostInParsing(text: string): { name: string; text: string; duplicate?: true } | undefined {
+function lostInParsing(text: string): { name: string; duplicate: true } | { name: string; number: string } | undefined {
   let depth = 0;
   let name = '';
   let expectValue = false;
@@ -105,7 +105,7 @@ function lostInParsing(text: string): { name: string; text: string; duplicate?: 
       while (text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
       if (depth === 1 && !expectValue) {
         name = JSON.parse(text.slice(i, end + 1)) as string;
-        if (names.has(name)) return { name, text: '', duplicate: true };
+        if (names.has(name)) return { name, duplicate: true };
         names.add(name);
       }
       expectValue = false;
@@ -115,7 +115,7 @@ function lostInParsing(text: string): { name: string; text: string; duplicate?: 
     } else if (expectValue && (c === 0x2d || (c >= 0x30 && c <= 0x39))) {
       NUMBER.lastIndex = i;
       const token = NUMBER.exec(text)![0];
-      if (String(Number(token)) !== token) return { name, text: token };
+      if (String(Number(token)) !== token) return { name, number: token };
       expectValue = false;
       i += token.length - 1;
     } else if (c === 0x7b || c === 0x5b) {
