@@ -95,8 +95,9 @@ export async function runRefund(opts: RefundOptions, ctx: Context): Promise<void
     if (!result.ok) throw new GatewayError(`refund_order FAIL: ${result.message}`);
     if (!ctx.json) {
       ctx.out(`${ctx.color.green('✓')} refunded ${formatMoney(refundAmount, currency)} of ${opts.payOrderId}`);
-      ctx.out(`  mchRefundNo  ${mchRefundNo}`);
-      if (response.refundOrderId) ctx.out(`  refundOrderId  ${String(response.refundOrderId)}`);
+      // Labels padded past the longest (refundOrderId), so the values line up.
+      ctx.out(`  ${'mchRefundNo'.padEnd(15)}${mchRefundNo}`);
+      if (response.refundOrderId) ctx.out(`  ${'refundOrderId'.padEnd(15)}${String(response.refundOrderId)}`);
     }
   } finally {
     await client.close();

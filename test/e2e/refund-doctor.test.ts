@@ -68,7 +68,10 @@ describe('refund', () => {
     const over = await iotpay(['refund', '--pay-order-id', id, '-a', '500', '--yes']);
     expect(over.code).toBe(1);
     expect(over.stderr).toMatch(/refund_order FAIL: refundAmount 500 is more than what remains refundable \(400\)/);
-    expect((await iotpay(['refund', '--pay-order-id', id, '-a', '400', '--yes'])).code).toBe(0);
+    const rest = await iotpay(['refund', '--pay-order-id', id, '-a', '400', '--yes', '--mch-refund-no', 'RF-REST']);
+    expect(rest.code).toBe(0);
+    // The two ids line up under each other.
+    expect(rest.stdout).toMatch(/^✓ refunded 4\.00 CAD of P\S+\n  mchRefundNo    RF-REST\n  refundOrderId  R\S+\n$/);
   });
 
   it('over-refund is refused before sending (exit 2), or by the gateway with --no-check (exit 1)', async () => {
