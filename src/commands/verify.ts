@@ -40,7 +40,9 @@ export async function runVerify(opts: VerifyOptions, ctx: Context): Promise<void
     } else if (result.status === 'mismatch') {
       ctx.out(c.red('✗ sign mismatch'));
       ctx.out(`  expected  ${result.expected}`);
-      ctx.out(`  received  ${result.received}`);
+      // Quoted when it holds more than letters and digits, so a space or line break shows.
+      const received = result.received!;
+      ctx.out(`  received  ${/^[0-9A-Za-z]*$/.test(received) ? received : JSON.stringify(received)}`);
       ctx.out(`  signed    ${result.signedFields.join(', ')}`);
       ctx.out(`  canonical ${canonical}`);
       for (const cause of causes) ctx.out(`  ${c.yellow('likely cause:')} ${cause}`);
@@ -61,7 +63,8 @@ export async function runVerify(opts: VerifyOptions, ctx: Context): Promise<void
     }
   }
   if (result.status === 'mismatch') {
-    throw new SignatureError('sign mismatch: the fields were changed after signing or signed with another key');
+    // One cause found is the line to act on; otherwise the two things a mismatch can mean.
+    throw new SignatureError(`sign mismatch: ${causes.length === 1 ? causes[0] : 'the fields were changed after signing or signed with another key'}`);
   }
   if (result.status === 'unverifiable') {
     throw new UsageError(`cannot verify: ${result.reason}; neither a pass nor a forgery is claimed`);

@@ -89,6 +89,8 @@ function flatEntries(fields: Fields): Array<[string, string]> {
   return out;
 }
 
+const MD5_HEX = /^[0-9a-f]{32}$/i;
+
 function signOf(entries: Array<[string, string]>, key: string, keepEmpty = false): string {
   const parts = entries.filter(([, v]) => keepEmpty || v !== '').map(([n, v]) => `${n}=${v}&`);
   return signCanonical(parts.sort(compareCaseInsensitive).join(''), key);
@@ -103,8 +105,22 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
   const entries = flatEntries(fields);
   const matches = (candidate: string): boolean => candidate === received || candidate === received.toUpperCase();
 
-  if (received !== received.toUpperCase() && signOf(entries, key) === received.toUpperCase()) {
-    causes.push('the sign is lower-case: the gateway expects upper-case hex (the value is otherwise right)');
+  // The form of the sign itself: spaces around it, its case, its length.
+  const expected = signOf(entries, key);
+  const trimmed = received.trim();
+  if (trimmed.toUpperCase() === expected) {
+    const spaced = trimmed !== received;
+    const lower = trimmed !== trimmed.toUpperCase();
+    if (spaced && lower) {
+      causes.push('the sign is lower-case with spaces or a line break around it: send the 32 upper-case hex characters alone (the value is otherwise right)');
+    } else if (spaced) {
+      causes.push('the sign has spaces or a line break around it: send the 32 characters alone (the value is otherwise right)');
+    } else if (lower) {
+      causes.push('the sign is lower-case: the gateway expects upper-case hex (the value is otherwise right)');
+    }
+  } else if (!MD5_HEX.test(trimmed)) {
+    const what = /^[0-9a-f]*$/i.test(trimmed) ? `${trimmed.length} hex characters` : `${trimmed.length} characters, not all hex`;
+    causes.push(`the received sign is ${what}: an MD5 sign is 32 hex characters, so it was cut off or the sign field holds something else`);
   }
 
   const encoded = entries.filter(([, v]) => URL_ENCODED.test(v));

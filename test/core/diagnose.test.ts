@@ -47,6 +47,23 @@ describe('diagnoseMismatch finds the likely cause', () => {
     const s = signCanonical('B=1&a=2&', key);
     expect(diagnoseMismatch({ ...fields, sign: s }, key, s).join()).toMatch(/ASCII order/);
   });
+  it.each([
+    ['a cut-off sign', (s: string) => s.slice(0, 31), /the received sign is 31 hex characters: an MD5 sign is 32 hex characters/],
+    ['something else in the sign field', () => 'XYZ', /the received sign is 3 characters, not all hex/],
+    ['a short hex sign', () => 'ABC', /the received sign is 3 hex characters/],
+    ['an empty-looking sign', () => '  ', /the received sign is 0 hex characters/],
+    ['a sign with a line break after it', (s: string) => `${s}\n`, /spaces or a line break around it/],
+    ['a lower-case sign with spaces around it', (s: string) => ` ${s.toLowerCase()} `, /lower-case with spaces or a line break around it: send the 32 upper-case/],
+  ])('%s', (_, received, cause) => {
+    const s = received(sign(base, key));
+    const causes = diagnoseMismatch({ ...base, sign: s }, key, s);
+    expect(causes.join('\n')).toMatch(cause);
+    expect(causes.length).toBeLessThanOrEqual(1);
+  });
+  it('a well-formed sign of the wrong value says nothing about its form', () => {
+    const s = sign(base, key).replace(/^./, (c) => (c === 'A' ? 'B' : 'A'));
+    expect(diagnoseMismatch({ ...base, sign: s }, key, s).join()).not.toMatch(/received sign is|spaces/);
+  });
   it('nothing specific for a wrong key', () => {
     const s = sign(base, 'other');
     expect(diagnoseMismatch({ ...base, sign: s }, key, s)).toEqual([]);

@@ -183,6 +183,20 @@ describe('iotpay verify', () => {
     expect(encoded.stdout).toMatch(/subject arrived URL-encoded/);
   });
 
+  it('a malformed sign is said to be one: quoted when it has a line break, the cause on the error line', async () => {
+    const env4 = { env: { ...env, IOTPAY_KEY: notify.key } };
+    const newline = await runCli(['verify', JSON.stringify({ ...signedNotify, sign: `${notify.sign}\n` })], env4);
+    expect(newline.code).toBe(4);
+    expect(newline.stdout).toContain(`received  ${JSON.stringify(`${notify.sign}\n`)}`);
+    expect(newline.stderr).toBe('error: sign mismatch: the sign has spaces or a line break around it: send the 32 characters alone (the value is otherwise right)\n');
+    const cut = await runCli(['verify', '--json', JSON.stringify({ ...signedNotify, sign: notify.sign.slice(0, 16) })], env4);
+    expect(cut.code).toBe(4);
+    expect(JSON.parse(cut.stdout).causes).toEqual([
+      'the received sign is 16 hex characters: an MD5 sign is 32 hex characters, so it was cut off or the sign field holds something else',
+    ]);
+    expect(cut.stderr).toMatch(/^error: sign mismatch: the received sign is 16 hex characters: .*\n$/);
+  });
+
   it('a nested retParams is unverifiable: exit 2, valid null, never a pass or forgery', async () => {
     const r = await runCli(['verify', '--json', JSON.stringify({ retCode: 'SUCCESS', retParams: { url: 'x' }, sign: 'ABC' })], { env });
     expect(r.code).toBe(2);
