@@ -139,7 +139,7 @@ export function validateCreate(params: Params, options: { warnings?: boolean } =
   if (extra.problem) error('extra', extra.problem);
   for (const key of channel?.extraKeys ?? []) {
     const value = extra.value?.[key];
-    if (value === undefined || value === null || value === '') missing('extra', `extra.${key} is required for ${channelId}`);
+    if (value === undefined || value === null || value === '') missing(`extra.${key}`, `extra.${key} is required for ${channelId}`);
   }
 
   if (!isBlank(params.param1)) warning('param1', 'param1 is filled by the gateway with mchOrderNo in the notify; leave it empty');

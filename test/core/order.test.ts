@@ -98,6 +98,10 @@ describe('validateCreate', () => {
     expect(found, JSON.stringify(findings)).toBeDefined();
     expect(found!.severity).toBe(severity);
   });
+  it('a missing extra key is its own field (so its flag can be named)', () => {
+    const findings = validateCreate({ ...valid, channelId: 'WX_APP', extra: '{"type":"apppay"}' } as never);
+    expect(findings).toEqual([{ field: 'extra.appId', message: 'extra.appId is required for WX_APP', severity: 'error', missing: true }]);
+  });
 });
 
 describe('generateOrderNo', () => {
