@@ -27,7 +27,7 @@ export function parseCents(text: string, field = 'amount'): AmountParse {
     }
     return { ok: false, message: `${field} is in cents, a whole number (e.g. 2865 for $28.65)` };
   }
-  if (/^-/.test(t)) return { ok: false, message: `${field} must be a positive number of cents` };
+  if (/^-/.test(t)) return { ok: false, message: `${field} must be a positive number of cents, got "${t}"` };
   return { ok: false, message: `${field} must be a whole number of cents, got "${text}"` };
 }
 

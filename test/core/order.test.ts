@@ -22,7 +22,7 @@ describe('parseCents (no floats)', () => {
     ['28,65', /did you mean 2865\?/],
     ['28.655', /whole number/],
     ['0', /more than 0/],
-    ['-5', /positive/],
+    ['-5', /^amount must be a positive number of cents, got "-5"$/],
     ['2147483648', /over the gateway's limit/],
     ['99999999999999999999', /over the gateway's limit/],
     ['1e3', /whole number of cents/],
