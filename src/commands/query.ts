@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { requireSetting } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { openGateway, type GatewayClient } from '../gateway/client.js';
-import { queryOnce, unpaidError, waitForFinal, type OrderRef, type QueryResult } from '../gateway/query.js';
+import { queryAnswer, unpaidError, waitForFinal, type OrderRef, type QueryResult } from '../gateway/query.js';
 import { renderQuery, signatureLine } from '../render/payment.js';
 import { startSpinner } from '../render/spinner.js';
 
@@ -77,9 +77,13 @@ async function queryOrder(opts: QueryOptions, ctx: Context): Promise<void> {
   const key = await requireSetting(ctx, 'key', 'to sign the query');
   const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
   try {
-    const result = opts.wait ? await waitForPayment(ctx, client, mchId, key, ref, timeoutSeconds) : await queryOnce(client, mchId, key, ref);
+    // An answer that is FAIL or forged still gives --json its document (as create does), then its exit code.
+    const { result, problem } = opts.wait
+      ? { result: await waitForPayment(ctx, client, mchId, key, ref, timeoutSeconds), problem: undefined }
+      : await queryAnswer(client, mchId, key, ref);
     if (ctx.json) ctx.printJson(jsonDocument(result));
-    else {
+    if (problem) throw problem;
+    if (!ctx.json) {
       renderQuery(ctx, result.response, result.statusText, result.paid);
       ctx.out(`  ${signatureLine(ctx, result.signature)}`);
     }

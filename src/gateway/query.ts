@@ -28,24 +28,42 @@ export function queryCommand(ref: OrderRef): string {
   return ref.payOrderId ? `iotpay query --pay-order-id ${ref.payOrderId}` : `iotpay query --mch-order-no ${ref.mchOrderNo}`;
 }
 
-/** One signed query_order; FAIL exits 1 with the gateway's words, a forged answer exits 4. */
-export async function queryOnce(client: GatewayClient, mchId: string, key: string, ref: OrderRef): Promise<QueryResult> {
+/**
+ * One signed query_order and what is wrong with its answer, if anything: FAIL (exit 1) or a
+ * forged sign (exit 4). Such an answer has no status (a forged one's is not trusted) and is not paid.
+ */
+export async function queryAnswer(
+  client: GatewayClient,
+  mchId: string,
+  key: string,
+  ref: OrderRef,
+): Promise<{ result: QueryResult; problem?: CliError }> {
   const params = withSign(buildQueryParams(mchId, ref), key);
   const { body } = await client.call('query_order', params);
-  const result = outcome(body);
+  const answered = outcome(body);
   const signature = checkResponseSign(body, key);
+  const unusable = (problem: CliError) => ({ result: { response: body, signature: signature.verdict, statusText: statusText(undefined), paid: false }, problem });
   if (signature.verdict === 'mismatch') {
-    throw new SignatureError(`the query_order answer's sign does not match (${signature.reason}): not trusting its status`);
+    return unusable(new SignatureError(`the query_order answer's sign does not match (${signature.reason}): not trusting its status`));
   }
-  if (!result.ok) throw new GatewayError(`query_order FAIL: ${result.message}`);
+  if (!answered.ok) return unusable(new GatewayError(`query_order FAIL: ${answered.message}`));
   const status = orderStatus(body);
   return {
-    response: body,
-    signature: signature.verdict,
-    ...(status === undefined ? {} : { status }),
-    statusText: statusText(status),
-    paid: isPaid(status),
+    result: {
+      response: body,
+      signature: signature.verdict,
+      ...(status === undefined ? {} : { status }),
+      statusText: statusText(status),
+      paid: isPaid(status),
+    },
   };
+}
+
+/** queryAnswer that throws what is wrong with the answer. */
+export async function queryOnce(client: GatewayClient, mchId: string, key: string, ref: OrderRef): Promise<QueryResult> {
+  const { result, problem } = await queryAnswer(client, mchId, key, ref);
+  if (problem) throw problem;
+  return result;
 }
 
 export interface WaitOptions {

@@ -302,7 +302,28 @@ describe('query and --wait', () => {
     const r = await iotpay(['query', '--mch-order-no', 'nope']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/order does not exist/);
+    expect(r.stdout).toBe('');
+    // --json still gets the answer, as create --json does for a FAIL.
+    const j = await iotpay(['query', '--mch-order-no', 'nope', '--json']);
+    expect(j.code).toBe(1);
+    expect(JSON.parse(j.stdout)).toEqual({
+      response: { retCode: 'FAIL', retMsg: 'order does not exist' },
+      signature: 'absent',
+      status: null,
+      statusText: 'unknown',
+      paid: false,
+    });
+    expect(j.stderr).toBe('error: query_order FAIL: order does not exist\n');
     expect((await iotpay(['query'])).code).toBe(2);
+  });
+
+  it('query --json of a forged answer: exit 4, the answer as received, but no status and not paid', async () => {
+    stub.handle((_req, res) => json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', mchOrderNo: 'M1', status: 2 }, 'another-key-0123456789'));
+    const j = await iotpay(['query', '--mch-order-no', 'M1', '--json']);
+    expect(j.code).toBe(4);
+    const doc = JSON.parse(j.stdout);
+    expect(doc).toMatchObject({ response: { status: 2 }, signature: 'mismatch', status: null, statusText: 'unknown', paid: false });
+    expect(j.stderr).toMatch(/^error: the query_order answer's sign does not match/);
   });
 
   it('create --wait: QR, then polls until paid; exit 0; --json has status', async () => {
