@@ -81,6 +81,14 @@ export async function runConfig(opts: ConfigOptions, ctx: Context): Promise<void
   if (opts.action === 'use') {
     const name = opts.name ?? '';
     if (!PROFILE_NAME.test(name)) throw new UsageError(`"${name}" is not a valid profile name (letters, digits, . _ -)`);
+    // A name with no profile is most often a typo: refused, as --profile refuses it ("default" always exists).
+    const names = store.profileNames();
+    if (name !== 'default' && !names.includes(name)) {
+      throw new UsageError(
+        `profile "${name}" does not exist (profiles: ${['default', ...names.filter((n) => n !== 'default')].join(', ')})`,
+        `create it with: iotpay config set --profile ${name} mch-id <id>`,
+      );
+    }
     await store.useProfile(name);
     if (ctx.json) ctx.printJson({ current: name });
     else ctx.out(`${c.green('✓')} now using profile "${name}"`);

@@ -81,6 +81,12 @@ describe('iotpay config', () => {
     const unknown = await iotpay(['--profile', 'nope', 'config', 'get', 'mch-id']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/profile "nope" \(from --profile\) does not exist/);
+    // config use refuses a profile that does not exist (a typo would leave every setting unset), and keeps the current one.
+    const typo = await iotpay(['config', 'use', 'lvie']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe('error: profile "lvie" does not exist (profiles: default, live); create it with: iotpay config set --profile lvie mch-id <id>\n');
+    expect((await iotpay(['config', 'profiles'])).stdout).toBe('  default\n* live\n');
+    expect((await iotpay(['config', 'use', 'default'])).code).toBe(0);
   });
 
   it('precedence: flag > env > profile > default; an empty env var is unset', async () => {
