@@ -44,6 +44,8 @@ export class TransportError extends CliError {
     hint?: string,
     /** False when the request surely never reached the server (refused, DNS, an untrusted certificate). */
     readonly sent = true,
+    /** True when the server said nothing there serves the endpoint (HTTP 404/405): the request was not acted on. */
+    readonly notServed = false,
   ) {
     super(message, ExitCode.Transport, hint);
   }

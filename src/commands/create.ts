@@ -204,9 +204,11 @@ async function buildRequest(opts: CreateOptions, ctx: Context): Promise<{ params
 async function send(ctx: Context, client: GatewayClient, request: Params, key: string): Promise<CreateResult> {
   const mchOrderNo = String(request.mchOrderNo);
   const { response, signature } = await callAndRecord(ctx, client, 'create_order', 'create', request, key, (err) =>
-    err.sent
-      ? new TransportError(`${err.message}; the order may exist at the gateway (mchOrderNo ${mchOrderNo})`, `check with: ${queryCommand({ mchOrderNo })}`)
-      : new TransportError(`${err.message}; nothing was sent, so no order was created (mchOrderNo ${mchOrderNo} is unused)`, err.hint, false),
+    !err.sent
+      ? new TransportError(`${err.message}; nothing was sent, so no order was created (mchOrderNo ${mchOrderNo} is unused)`, err.hint, false)
+      : err.notServed
+        ? new TransportError(`${err.message}; nothing there creates orders, so none was created (mchOrderNo ${mchOrderNo} is unused)`, err.hint, true, true)
+        : new TransportError(`${err.message}; the order may exist at the gateway (mchOrderNo ${mchOrderNo})`, `check with: ${queryCommand({ mchOrderNo })}`),
   );
   const result: CreateResult = {
     request,

@@ -117,7 +117,9 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
         add({ id: 'http', title: 'gateway answers', status: 'pass', detail: `${url.protocol === 'https:' ? 'TLS and HTTP work' : 'HTTP works'}: query_order answered in ${Date.now() - started} ms` });
       } catch (err) {
         reachable = false;
-        add({ id: 'http', title: 'gateway answers', status: 'fail', detail: err instanceof CliError ? err.message : String(err), fix: 'check the base URL, proxies (HTTPS_PROXY) and firewall; --ca-file for a private CA' });
+        // The error's own hint (a base URL without /v1, say) is more exact than the general advice.
+        const fix = (err instanceof CliError && err.hint) || 'check the base URL, proxies (HTTPS_PROXY) and firewall; --ca-file for a private CA';
+        add({ id: 'http', title: 'gateway answers', status: 'fail', detail: err instanceof CliError ? err.message : String(err), fix });
       } finally {
         await client.close();
       }

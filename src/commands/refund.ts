@@ -82,12 +82,14 @@ export async function runRefund(opts: RefundOptions, ctx: Context): Promise<void
       if (!ok) throw new CancelError('refund not confirmed; nothing was sent');
     }
     const { response, signature } = await callAndRecord(ctx, client, 'refund_order', 'refund', request, key, (err) =>
-      err.sent
-        ? new TransportError(
-            `${err.message}; the refund may have been made (mchRefundNo ${mchRefundNo})`,
-            `retry with the same --mch-refund-no ${mchRefundNo}, never a new one: the gateway refuses a number it already used`,
-          )
-        : new TransportError(`${err.message}; nothing was sent, so no refund was made`, err.hint, false),
+      !err.sent
+        ? new TransportError(`${err.message}; nothing was sent, so no refund was made`, err.hint, false)
+        : err.notServed
+          ? new TransportError(`${err.message}; nothing there makes refunds, so none was made`, err.hint, true, true)
+          : new TransportError(
+              `${err.message}; the refund may have been made (mchRefundNo ${mchRefundNo})`,
+              `retry with the same --mch-refund-no ${mchRefundNo}, never a new one: the gateway refuses a number it already used`,
+            ),
     );
     const result = outcome(response);
     if (ctx.json) ctx.printJson({ request, response, signature: signature.verdict });

@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import type { Params } from '../core/order.js';
 import type { Response } from '../core/response.js';
 import { requireSetting } from '../credentials.js';
-import { checkBaseUrl, checkTimeout } from '../config/settings.js';
+import { checkBaseUrl, checkTimeout, DEFAULT_BASE_URL } from '../config/settings.js';
 import { TransportError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
 
@@ -169,7 +169,15 @@ export async function postParams(
     throw new TransportError(describeTransportError(err, url, timeoutMs));
   }
   if (statusCode < 200 || statusCode >= 300) {
-    throw new TransportError(`${url.host} answered HTTP ${statusCode}${raw ? `: ${snippet(raw)}` : ''}`);
+    // 404/405 say the address is wrong, most often a base URL without its /v1.
+    const wrongAddress = statusCode === 404 || statusCode === 405;
+    const base = baseUrl.replace(/\/+$/, '');
+    const hint = !wrongAddress
+      ? undefined
+      : base.endsWith('/v1')
+        ? `check the base URL (${base}): nothing there serves ${endpoint}`
+        : `the base URL ${base} has no /v1 (as in ${DEFAULT_BASE_URL}): try ${base}/v1`;
+    throw new TransportError(`${url.host} answered HTTP ${statusCode}${wrongAddress ? ` for ${url.pathname}` : ''}${raw ? `: ${snippet(raw)}` : ''}`, hint, true, wrongAddress);
   }
   let body: unknown;
   try {

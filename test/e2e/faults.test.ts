@@ -56,7 +56,7 @@ const faults: Fault[] = [
   ],
   ['HTTP 500', (res) => json(res, { error: 'x' }, undefined, 500), /answered HTTP 500/],
   ['HTTP 502', (res) => { res.writeHead(502); res.end('Bad Gateway'); }, /answered HTTP 502: Bad Gateway/],
-  ['HTTP 404', (res) => { res.writeHead(404); res.end(); }, /answered HTTP 404/],
+  ['HTTP 404', (res) => { res.writeHead(404); res.end(); }, /answered HTTP 404 for \/v1\/(create|query)_order/],
   ['an HTML error page', (res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<!DOCTYPE html><title>Error</title>'); }, /is not JSON \(it starts "<!DOCTYPE html>/],
   ['truncated JSON', (res) => { res.writeHead(200); res.end('{"retCode":"SUCCESS","payOrderId":"P'); }, /is not JSON/],
   ['a JSON array', (res) => { res.writeHead(200); res.end('[1,2]'); }, /JSON but not an object/],
@@ -95,10 +95,46 @@ describe.each([
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stdout).toBe('');
     expect(Date.now() - started).toBeLessThan(8000);
-    if (command === 'create') {
+    if (command === 'create' && name === 'HTTP 404') {
+      // Nothing at that address serves create_order: no order to look for.
+      expect(r.stderr).toContain('nothing there creates orders, so none was created (mchOrderNo FAULT-1 is unused)');
+    } else if (command === 'create') {
       expect(r.stderr).toContain('mchOrderNo FAULT-1');
       expect(r.stderr).toContain('check with: iotpay query --mch-order-no FAULT-1');
     }
+  });
+});
+
+describe('a wrong base URL', () => {
+  it('a 404 names the path it asked for and says to check the base URL', async () => {
+    stub.handle((_req, res) => json(res, { error: 'no such endpoint' }, undefined, 404));
+    const r = await runCli(QUERY, { env: env(stub.baseUrl) });
+    expect(r.code).toBe(3);
+    const host = new URL(stub.baseUrl).host;
+    expect(r.stderr).toBe(`error: ${host} answered HTTP 404 for /v1/query_order: {"error":"no such endpoint"}; check the base URL (${stub.baseUrl}): nothing there serves query_order\n`);
+    // The usual mistake: the base URL without its /v1.
+    const bare = `http://${host}`;
+    const noV1 = await runCli(QUERY, { env: env(`${bare}/`) });
+    expect(noV1.code).toBe(3);
+    expect(noV1.stderr).toBe(
+      `error: ${host} answered HTTP 404 for /query_order: {"error":"no such endpoint"}; the base URL ${bare} has no /v1 (as in https://api.iotpaycloud.com/v1): try ${bare}/v1\n`,
+    );
+    // create and refund: nothing was acted on, so the same number may be used again; the hint stays.
+    const create = await runCli(CREATE, { env: env(bare) });
+    expect(create.code).toBe(3);
+    expect(create.stderr).toBe(
+      `error: ${host} answered HTTP 404 for /create_order: {"error":"no such endpoint"}; nothing there creates orders, so none was created (mchOrderNo FAULT-1 is unused); the base URL ${bare} has no /v1 (as in https://api.iotpaycloud.com/v1): try ${bare}/v1\n`,
+    );
+    const refund = await runCli(['refund', '--pay-order-id', 'P1', '-a', '100', '--yes', '--no-check'], { env: env(bare) });
+    expect(refund.code).toBe(3);
+    expect(refund.stderr).toMatch(/answered HTTP 404 for \/refund_order: .*; nothing there makes refunds, so none was made; the base URL .* has no \/v1/);
+    // doctor's fix line is the same hint.
+    const doctor = await runCli(['doctor', '--json'], { env: env(bare) });
+    expect(doctor.code).toBe(3);
+    expect(JSON.parse(doctor.stdout).find((c: { id: string }) => c.id === 'http')).toMatchObject({
+      status: 'fail',
+      fix: `the base URL ${bare} has no /v1 (as in https://api.iotpaycloud.com/v1): try ${bare}/v1`,
+    });
   });
 });
 
