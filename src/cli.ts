@@ -1,6 +1,7 @@
 // main(argv) -> exit code: the one place where errors become exit codes and stderr lines.
 import { CommanderError } from 'commander';
 import type { Context, ContextBase } from './context.js';
+import { printable } from './core/printable.js';
 import { CliError, ExitCode } from './errors.js';
 import { processStreams } from './io.js';
 import { buildProgram } from './program.js';
@@ -11,12 +12,13 @@ function errorLine(err: unknown, verbose: boolean, ctx?: Context): string {
   const redact = ctx?.redact ?? ((t: string) => t);
   const red = (t: string) => (ctx ? ctx.errColor.red(t) : t);
   if (err instanceof CliError) {
-    const line = `${red('error:')} ${err.message}${err.hint ? `; ${err.hint}` : ''}`;
+    // One line whatever the gateway or a server put in the message (a retMsg with a line break or an escape).
+    const line = `${red('error:')} ${printable(err.message)}${err.hint ? `; ${printable(err.hint)}` : ''}`;
     return redact(verbose && err.stack ? `${line}\n${err.stack}` : line);
   }
   const message = err instanceof Error ? err.message : String(err);
   const detail = verbose && err instanceof Error && err.stack ? `\n${err.stack}` : '';
-  return redact(`${red('error:')} unexpected failure: ${message}; run again with --verbose for details${detail}`);
+  return redact(`${red('error:')} unexpected failure: ${printable(message)}; run again with --verbose for details${detail}`);
 }
 
 export async function main(argv: string[], given?: ContextBase): Promise<number> {

@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import { Settings, type FlagValues } from './config/resolve.js';
 import { ConfigStore } from './config/store.js';
 import { redactKey } from './core/mask.js';
+import { printable } from './core/printable.js';
 import { colorLevel, isTerminal, loadChalkFor, makeChalk, type Streams } from './io.js';
 
 /** Options every command accepts (declared on the root program). */
@@ -109,7 +110,7 @@ export function createContext(base: ContextBase, opts: GlobalOptions): Context {
     ...(base.dispatcher ? { dispatcher: base.dispatcher } : {}),
     out: (text) => write(streams.stdout, text),
     printJson: (value) => write(streams.stdout, JSON.stringify(value, null, 2)),
-    warn: (text) => write(streams.stderr, `${errColor.yellow('warning:')} ${text}`),
+    warn: (text) => write(streams.stderr, `${errColor.yellow('warning:')} ${printable(text)}`),
     debug: (text) => {
       if (opts.verbose) write(streams.stderr, errColor.dim(text));
     },

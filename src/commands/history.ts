@@ -1,6 +1,7 @@
 // `iotpay history`: the orders and refunds this machine made, newest last.
 import type { Context } from '../context.js';
 import { formatMoney } from '../core/money.js';
+import { printable } from '../core/printable.js';
 import { UsageError } from '../errors.js';
 import { readHistory, type HistoryEntry } from '../history.js';
 
@@ -9,10 +10,10 @@ export interface HistoryOptions {
 }
 
 function result(entry: HistoryEntry): string {
-  if (entry.error) return `no answer: ${entry.error}`;
+  if (entry.error) return `no answer: ${printable(entry.error)}`;
   const r = entry.response ?? {};
   if (r.retCode === 'SUCCESS' && (r.resCode === undefined || r.resCode === 'SUCCESS')) return `SUCCESS${entry.signature && entry.signature !== 'verified' ? ` (sign ${entry.signature})` : ''}`;
-  return `FAIL ${String(r.retMsg ?? r.errCodeDes ?? '')}`.trim();
+  return `FAIL ${printable(String(r.retMsg ?? r.errCodeDes ?? ''))}`.trim();
 }
 
 export async function runHistory(opts: HistoryOptions, ctx: Context): Promise<void> {
@@ -37,7 +38,7 @@ export async function runHistory(opts: HistoryOptions, ctx: Context): Promise<vo
       channel: String(req.channelId ?? ''),
       money: amount === undefined ? '' : formatMoney(String(amount), String(req.currency ?? '')),
       id: String(req.mchOrderNo ?? req.mchRefundNo ?? ''),
-      payOrderId: String(e.response?.payOrderId ?? req.payOrderId ?? ''),
+      payOrderId: printable(String(e.response?.payOrderId ?? req.payOrderId ?? '')),
       result: result(e),
     };
   });

@@ -1,6 +1,7 @@
 // One line per mock request/payment/notify and per received notify: human text, or JSON lines with --json.
 import type { Context } from '../context.js';
 import { formatMoney } from '../core/money.js';
+import { printableFields } from '../core/printable.js';
 import { statusText } from '../core/status.js';
 import type { NotifyEvent } from '../servers/listener.js';
 import type { MockEvent } from '../servers/mock.js';
@@ -9,8 +10,10 @@ function clock(iso: string): string {
   return iso.slice(11, 19);
 }
 
-export function mockEventLine(ctx: Context, e: MockEvent): string {
-  if (ctx.json) return JSON.stringify(e);
+export function mockEventLine(ctx: Context, event: MockEvent): string {
+  if (ctx.json) return JSON.stringify(event);
+  // Paths, order numbers and messages come from the mock's clients: no control characters reach the terminal.
+  const e = printableFields(event);
   const c = ctx.color;
   const t = c.dim(clock(e.time));
   switch (e.event) {
@@ -41,8 +44,10 @@ export function mockEventLine(ctx: Context, e: MockEvent): string {
   }
 }
 
-export function notifyEventLine(ctx: Context, e: NotifyEvent): string {
-  if (ctx.json) return JSON.stringify(e);
+export function notifyEventLine(ctx: Context, event: NotifyEvent): string {
+  if (ctx.json) return JSON.stringify(event);
+  // Every value here came from whoever sent the notify.
+  const e = printableFields(event);
   const c = ctx.color;
   const verdict =
     e.verdict === 'verified' ? c.green('✓ verified') : e.verdict === 'forged' ? c.red('✗ forged') : c.red(`✗ ${e.verdict}`);

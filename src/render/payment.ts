@@ -2,6 +2,7 @@
 import type { Context } from '../context.js';
 import { findChannel } from '../core/channels.js';
 import { formatMoney } from '../core/money.js';
+import { printable } from '../core/printable.js';
 import { queryOrder, type PaymentPresentation, type Response, type SignatureVerdict } from '../core/response.js';
 import { renderQr } from './qr.js';
 
@@ -11,8 +12,9 @@ const WALLET_ACTION: Record<string, string> = {
   UnionPay: 'Scan with a UnionPay app to pay',
 };
 
+/** A value from the gateway's answer as terminal text (control characters escaped). */
 function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
+  return typeof v === 'string' && v !== '' ? printable(v) : typeof v === 'number' ? String(v) : undefined;
 }
 
 export function signatureLine(ctx: Context, verdict: SignatureVerdict, reason?: string): string {
@@ -37,18 +39,18 @@ export async function renderPayment(ctx: Context, channelId: string, payment: Pa
     case 'qr':
       ctx.out('');
       ctx.out(await renderQr(payment.value, { ansi: ctx.color.level > 0 }));
-      ctx.out(payment.value);
+      ctx.out(printable(payment.value));
       ctx.out(c.dim(`${WALLET_ACTION[wallet] ?? 'Scan to pay'} (${payment.source}).`));
       return;
     case 'redirect':
       ctx.out('');
       ctx.out(`Open to pay (${payment.source}):`);
-      ctx.out(c.cyan(payment.value));
+      ctx.out(c.cyan(printable(payment.value)));
       return;
     case 'scheme':
       ctx.out('');
       ctx.out(`Open in the ${wallet || 'wallet'} app (${payment.source}):`);
-      ctx.out(c.cyan(payment.value));
+      ctx.out(c.cyan(printable(payment.value)));
       return;
     case 'sdk':
     case 'card': {
@@ -60,7 +62,8 @@ export async function renderPayment(ctx: Context, channelId: string, payment: Pa
       } catch {
         // not JSON: show as received
       }
-      ctx.out(pretty);
+      // Line by line: the indenting's line breaks stay, control characters inside values do not.
+      ctx.out(pretty.split('\n').map(printable).join('\n'));
       return;
     }
     default:
@@ -90,7 +93,7 @@ export function renderQuery(ctx: Context, response: Response, status: string, pa
   const order = queryOrder(response);
   const amount = str(order.amount);
   const head = `${paid ? c.green('● ' + status) : c.yellow('● ' + status)}`;
-  ctx.out(`${head}  ${amount ? formatMoney(amount, str(order.currency) ?? '') : ''}${order.channelId ? ` · ${String(order.channelId)}` : ''}`);
+  ctx.out(`${head}  ${amount ? formatMoney(amount, str(order.currency) ?? '') : ''}${str(order.channelId) ? ` · ${str(order.channelId)}` : ''}`);
   // Labels padded past the longest (channelOrderNo), so a value never runs into its label.
   const line = (label: string, value: string) => ctx.out(`  ${label.padEnd(16)}${value}`);
   for (const key of ['mchOrderNo', 'payOrderId', 'channelOrderNo', 'subject'] as const) {

@@ -153,6 +153,11 @@ describe('create: exit codes', () => {
     expect(j.code).toBe(1);
     expect(JSON.parse(j.stdout).response.errCode).toBe('ORDERPAID');
     expect(j.stderr).toMatch(/ORDERPAID order already paid/);
+    // The gateway's words reach the terminal as one line with no control characters.
+    stub.handle((_req, res) => json(res, { retCode: 'FAIL', retMsg: 'bad\u001b[2J\nerror: forged line' }));
+    const hostile = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY]);
+    expect(hostile.code).toBe(1);
+    expect(hostile.stderr).toBe('error: create_order FAIL: bad\\x1b[2J\\x0aerror: forged line\n');
   });
 
   it('2: validation before sending, one line naming the field and the flag', async () => {

@@ -362,6 +362,20 @@ describe('listen under bad input', () => {
     expect(events[1]!.repeat).toBe(true);
   });
 
+  it('human output: control characters a sender put in a notify are shown escaped, on one line', async () => {
+    const proc = startIotpay(['listen', '--port', '0'], baseEnv());
+    started.push(proc);
+    const banner = await proc.waitForLine((l) => l.includes('listening for notifies on'));
+    const url = /(http:\/\/\S+)/.exec(banner)![1]!;
+    const hostile = { ...signed, payOrderId: 'P\u001b[31mRED\nFAKE verified', sign: 'A\nB\u001b[2J' };
+    expect(await post(`${url}/notify`, JSON.stringify(hostile), 'application/json')).toEqual({ status: 400, text: 'fail' });
+    const line = await proc.waitForLine((l) => l.includes('✗ forged'));
+    expect(line).toContain('P\\x1b[31mRED\\x0aFAKE verified');
+    expect(line).toContain('sign A\\x0aB\\x1b[2J does not match');
+    expect(proc.lines().join('\n')).not.toContain('\u001b');
+    expect(proc.lines().filter((l) => l.includes('FAKE'))).toEqual([line]);
+  });
+
   it('never forwards a forged notify', async () => {
     const handler = await startMerchantHandler();
     try {
