@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { canonicalString, isAbsent, signedFieldNames, UnsignableFieldError, type Fields } from '../core/canonical.js';
 import { differingOrderings } from '../core/diagnose.js';
 import { maskKey } from '../core/mask.js';
+import { printable } from '../core/printable.js';
 import { signCanonical } from '../core/sign.js';
 import { requireSetting } from '../credentials.js';
 import { UsageError } from '../errors.js';
@@ -64,10 +65,12 @@ export async function runSign(opts: SignOptions, ctx: Context): Promise<void> {
   const c = ctx.color;
   const signed = signedFieldNames(fields);
   const skipped = Object.keys(fields).filter((n) => n !== 'sign' && isAbsent(fields[n]));
-  ctx.out(`${c.bold('canonical')}  ${canonical}${c.dim(`key=${maskKey(key)}`)}`);
+  // Shown with control characters escaped (the input may be a notify copied from the network); --json has the exact text.
+  const shown = printable(canonical);
+  ctx.out(`${c.bold('canonical')}  ${shown}${c.dim(`key=${maskKey(key)}`)}`);
   ctx.out(`${c.bold('sign')}       ${c.green(signature)}`);
-  ctx.out(`${c.bold('signed')}     ${signed.length} field${signed.length === 1 ? '' : 's'}: ${signed.join(', ')}`);
-  if (skipped.length > 0) ctx.out(`${c.bold('skipped')}    ${skipped.join(', ')} ${c.dim('(empty or null: never signed)')}`);
+  ctx.out(`${c.bold('signed')}     ${signed.length} field${signed.length === 1 ? '' : 's'}: ${printable(signed.join(', '))}`);
+  if (skipped.length > 0) ctx.out(`${c.bold('skipped')}    ${printable(skipped.join(', '))} ${c.dim('(empty or null: never signed)')}`);
   if (Object.prototype.hasOwnProperty.call(fields, 'sign')) ctx.out(c.dim('the input\'s own "sign" field is never signed'));
   for (const o of orderings) {
     ctx.out('');
@@ -75,7 +78,7 @@ export async function runSign(opts: SignOptions, ctx: Context): Promise<void> {
       c.yellow(`${o.name} ordering differs from the gateway's`) +
         ` (${o.usedBy}); a client that sorts this way gets another sign and "sign fail":`,
     );
-    ctx.out(`  ${o.name.padEnd(9)}${o.canonical}${c.dim(`key=${maskKey(key)}`)}  ${c.red(o.sign)}`);
-    ctx.out(`  ${'gateway'.padEnd(9)}${canonical}${c.dim(`key=${maskKey(key)}`)}  ${c.green(signature)}`);
+    ctx.out(`  ${o.name.padEnd(9)}${printable(o.canonical)}${c.dim(`key=${maskKey(key)}`)}  ${c.red(o.sign)}`);
+    ctx.out(`  ${'gateway'.padEnd(9)}${shown}${c.dim(`key=${maskKey(key)}`)}  ${c.green(signature)}`);
   }
 }

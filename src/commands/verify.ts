@@ -2,6 +2,7 @@
 import type { Context } from '../context.js';
 import { diagnoseMismatch } from '../core/diagnose.js';
 import { maskKey } from '../core/mask.js';
+import { printable } from '../core/printable.js';
 import { verify } from '../core/sign.js';
 import { requireSetting } from '../credentials.js';
 import { SignatureError, UsageError } from '../errors.js';
@@ -40,17 +41,18 @@ export async function runVerify(opts: VerifyOptions, ctx: Context): Promise<void
     } else if (result.status === 'mismatch') {
       ctx.out(c.red('✗ sign mismatch'));
       ctx.out(`  expected  ${result.expected}`);
-      // Quoted when it holds more than letters and digits, so a space or line break shows.
+      // Quoted when it holds more than letters and digits, so a space or line break shows. The input
+      // is often a notify from the network: its control characters are shown escaped (printable).
       const received = result.received!;
-      ctx.out(`  received  ${/^[0-9A-Za-z]*$/.test(received) ? received : JSON.stringify(received)}`);
-      ctx.out(`  signed    ${result.signedFields.join(', ')}`);
-      ctx.out(`  canonical ${canonical}`);
-      for (const cause of causes) ctx.out(`  ${c.yellow('likely cause:')} ${cause}`);
+      ctx.out(`  received  ${/^[0-9A-Za-z]*$/.test(received) ? received : printable(JSON.stringify(received))}`);
+      ctx.out(`  signed    ${printable(result.signedFields.join(', '))}`);
+      ctx.out(`  canonical ${printable(canonical!)}`);
+      for (const cause of causes) ctx.out(`  ${c.yellow('likely cause:')} ${printable(cause)}`);
       if (causes.length === 0) {
         ctx.out(`  ${c.dim('no single cause found: check the merchant key and that every field is signed exactly as sent')}`);
       }
     } else {
-      ctx.out(`${c.yellow('? unverifiable')}  ${result.reason}`);
+      ctx.out(`${c.yellow('? unverifiable')}  ${printable(result.reason ?? '')}`);
       const flat = result.withoutNested;
       if (flat) {
         const left = flat.nestedFields.join(', ');

@@ -197,6 +197,19 @@ describe('iotpay verify', () => {
     expect(cut.stderr).toMatch(/^error: sign mismatch: the received sign is 16 hex characters: .*\n$/);
   });
 
+  it('control characters in the input are shown escaped by verify and sign --explain; --json keeps the exact text', async () => {
+    const fields = { mchId: '1', subject: 'a\u001b[2Jb\nc', sign: 'X'.repeat(32) };
+    const human = await runCli(['verify', JSON.stringify(fields)], { env });
+    expect(human.code).toBe(4);
+    expect(human.stdout).toContain('canonical mchId=1&subject=a\\x1b[2Jb\\x0ac&key=');
+    expect(human.stdout).not.toContain('\u001b');
+    const explain = await runCli(['sign', '--explain', JSON.stringify(fields)], { env });
+    expect(explain.stdout).toContain('mchId=1&subject=a\\x1b[2Jb\\x0ac&key=');
+    expect(explain.stdout).not.toContain('\u001b');
+    const json = await runCli(['sign', '--json', JSON.stringify(fields)], { env });
+    expect(JSON.parse(json.stdout).canonical).toMatch(/^mchId=1&subject=a\u001b\[2Jb\nc&key=/);
+  });
+
   it('a nested retParams is unverifiable: exit 2, valid null, never a pass or forgery', async () => {
     const r = await runCli(['verify', '--json', JSON.stringify({ retCode: 'SUCCESS', retParams: { url: 'x' }, sign: 'ABC' })], { env });
     expect(r.code).toBe(2);
