@@ -9,7 +9,7 @@ import { withSign } from '../core/sign.js';
 import { optionalSetting, requireSetting } from '../credentials.js';
 import { GatewayError, SignatureError, TransportError, UsageError } from '../errors.js';
 import { openGateway, formBody, type GatewayClient } from '../gateway/client.js';
-import { queryCommand, unpaidError, type QueryResult } from '../gateway/query.js';
+import { queryCommand, unpaidError, waitFields, WaitStopped, type QueryResult } from '../gateway/query.js';
 import { callAndRecord } from '../history.js';
 import { parseWaitTimeout, waitForPayment } from './query.js';
 import { askChoice, askText } from '../prompt.js';
@@ -222,13 +222,14 @@ async function send(ctx: Context, client: GatewayClient, request: Params, key: s
   return result;
 }
 
-function jsonDocument(result: CreateResult, waited?: QueryResult): Record<string, unknown> {
+/** With `wait`, the status fields of --wait: the final status, or the last seen when the wait was stopped. */
+function jsonDocument(result: CreateResult, wait?: { last?: QueryResult }): Record<string, unknown> {
   return {
     request: result.request,
     response: result.response,
     signature: result.signature,
     payment: { kind: result.payment.kind, value: result.payment.value },
-    ...(waited ? { status: waited.status ?? null, statusText: waited.statusText, paid: waited.paid } : {}),
+    ...(wait ? waitFields(wait.last) : {}),
   };
 }
 
@@ -288,9 +289,16 @@ async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox)
     if (!opts.wait) return;
 
     const ref = { mchOrderNo: String(request.mchOrderNo) };
-    const waited = await waitForPayment(ctx, client, mchId, key, ref, timeoutSeconds);
+    let waited: QueryResult;
+    try {
+      waited = await waitForPayment(ctx, client, mchId, key, ref, timeoutSeconds);
+    } catch (err) {
+      // Stopped (Ctrl-C, SIGTERM): the order exists, so a script still gets its document, with the last status seen.
+      if (err instanceof WaitStopped && ctx.json) ctx.printJson(jsonDocument(result, { last: err.last }));
+      throw err;
+    }
     if (waited.paid && sandbox) await sandbox.notifyArrived(String(request.mchOrderNo), 3000);
-    if (ctx.json) ctx.printJson(jsonDocument(result, waited));
+    if (ctx.json) ctx.printJson(jsonDocument(result, { last: waited }));
     else ctx.out(waited.paid ? `${ctx.color.green('✓ paid')}  ${waited.statusText}` : `${ctx.color.yellow('●')} ${waited.statusText}`);
     if (!waited.paid) throw unpaidError(waited, ref, timeoutSeconds);
   } finally {

@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { requireSetting } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { openGateway, type GatewayClient } from '../gateway/client.js';
-import { queryAnswer, unpaidError, waitForFinal, type OrderRef, type QueryResult } from '../gateway/query.js';
+import { queryAnswer, unpaidError, waitFields, waitForFinal, WaitStopped, type OrderRef, type QueryResult } from '../gateway/query.js';
 import { renderQuery, signatureLine } from '../render/payment.js';
 import { startSpinner } from '../render/spinner.js';
 
@@ -24,13 +24,7 @@ export function orderRef(opts: { mchOrderNo?: string; payOrderId?: string }): Or
 }
 
 function jsonDocument(result: QueryResult): Record<string, unknown> {
-  return {
-    response: result.response,
-    signature: result.signature,
-    status: result.status ?? null,
-    statusText: result.statusText,
-    paid: result.paid,
-  };
+  return { response: result.response, signature: result.signature, ...waitFields(result) };
 }
 
 /** --wait: polls until paid or cancelled, with a spinner line on a terminal's stderr. */
@@ -78,9 +72,13 @@ async function queryOrder(opts: QueryOptions, ctx: Context): Promise<void> {
   const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
   try {
     // An answer that is FAIL or forged still gives --json its document (as create does), then its exit code.
-    const { result, problem } = opts.wait
-      ? { result: await waitForPayment(ctx, client, mchId, key, ref, timeoutSeconds), problem: undefined }
-      : await queryAnswer(client, mchId, key, ref);
+    const waited = (): Promise<QueryResult> =>
+      waitForPayment(ctx, client, mchId, key, ref, timeoutSeconds).catch((err: unknown) => {
+        // Stopped (Ctrl-C, SIGTERM): the last answer, if there was one, is still the document.
+        if (err instanceof WaitStopped && err.last && ctx.json) ctx.printJson(jsonDocument(err.last));
+        throw err;
+      });
+    const { result, problem } = opts.wait ? { result: await waited(), problem: undefined } : await queryAnswer(client, mchId, key, ref);
     if (ctx.json) ctx.printJson(jsonDocument(result));
     if (problem) throw problem;
     if (!ctx.json) {

@@ -66,6 +66,21 @@ export async function queryOnce(client: GatewayClient, mchId: string, key: strin
   return result;
 }
 
+/** A wait stopped by Ctrl-C or SIGTERM (exit 130), with the last answer it had, if any. */
+export class WaitStopped extends CancelError {
+  constructor(
+    message: string,
+    readonly last?: QueryResult,
+  ) {
+    super(message);
+  }
+}
+
+/** What --wait --json reports: the last status seen, or none yet. */
+export function waitFields(waited: QueryResult | undefined): { status: number | null; statusText: string; paid: boolean } {
+  return waited ? { status: waited.status ?? null, statusText: waited.statusText, paid: waited.paid } : { status: null, statusText: statusText(undefined), paid: false };
+}
+
 export interface WaitOptions {
   timeoutSeconds: number;
   /** Called after each poll: for a spinner line. */
@@ -103,8 +118,10 @@ export async function waitForFinal(
   const started = Date.now();
   const deadline = started + opts.timeoutSeconds * 1000;
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  // Ctrl-C, or a CI job's timeout (SIGTERM): stop waiting and say how to check later, rather than die silently.
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   let delay = 1000;
   let last: QueryResult | undefined;
   try {
@@ -124,11 +141,12 @@ export async function waitForFinal(
     }
   } catch (err) {
     if (err instanceof CancelError) {
-      throw new CancelError(`stopped waiting; the order may still be paid: check with ${queryCommand(ref)}`);
+      throw new WaitStopped(`stopped waiting; the order may still be paid: check with ${queryCommand(ref)}`, last);
     }
     throw err;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
   }
   if (!last) throw new TransportError(`no answer to query_order for ${describeRef(ref)} during the wait`);
   return last;

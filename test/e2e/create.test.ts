@@ -445,7 +445,10 @@ describe('transport details', () => {
     }
   });
 
-  it('Ctrl-C during --wait exits 130 and says how to check the order later', async () => {
+  it.each([
+    ['Ctrl-C', 'SIGINT', []],
+    ['a CI timeout (SIGTERM) with --json', 'SIGTERM', ['--json']],
+  ] as const)('%s during --wait exits 130, says how to check the order later, and --json still gets its document', async (_, signal, extra) => {
     const { spawn } = await import('node:child_process');
     const { BIN, baseEnv } = await import('../helpers/cli.js');
     stub.handle((req, res) =>
@@ -453,19 +456,44 @@ describe('transport details', () => {
         ? success({ codeUrl: 'weixin://w' })(req, res)
         : json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', status: 0 }, CANARY),
     );
-    const child = spawn(process.execPath, [BIN, 'create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'INT-1', '--wait'], {
+    const child = spawn(process.execPath, [BIN, 'create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'INT-1', '--wait', ...extra], {
       env: baseEnv(env()),
     });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const deadline = Date.now() + 10_000;
     while (!stub.requests.some((q) => q.url.endsWith('/query_order'))) {
       if (Date.now() > deadline) throw new Error('never polled');
       await new Promise((r) => setTimeout(r, 20));
     }
-    child.kill('SIGINT');
+    child.kill(signal);
     const code = await new Promise<number | null>((r) => child.on('close', r));
     expect(code).toBe(130);
     expect(stderr).toMatch(/stopped waiting; the order may still be paid: check with iotpay query --mch-order-no INT-1/);
+    if (extra.length > 0) {
+      const doc = JSON.parse(stdout);
+      expect(doc).toMatchObject({ request: { mchOrderNo: 'INT-1' }, response: { payOrderId: 'P0001' }, payment: { kind: 'qr', value: 'weixin://w' } });
+      expect(doc).toMatchObject({ status: 0, statusText: 'created', paid: false });
+    }
   });
+
+  it('query --wait --json stopped by SIGTERM prints the last answer it had, exit 130', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN, baseEnv } = await import('../helpers/cli.js');
+    stub.handle((_req, res) => json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', mchOrderNo: 'INT-2', status: 1 }, CANARY));
+    const child = spawn(process.execPath, [BIN, 'query', '--mch-order-no', 'INT-2', '--wait', '--json'], { env: baseEnv(env()) });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const deadline = Date.now() + 10_000;
+    while (!stub.requests.some((q) => q.url.endsWith('/query_order'))) {
+      if (Date.now() > deadline) throw new Error('never polled');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGTERM');
+    expect(await new Promise<number | null>((r) => child.on('close', r))).toBe(130);
+    expect(JSON.parse(stdout)).toMatchObject({ response: { mchOrderNo: 'INT-2' }, status: 1, statusText: 'paying', paid: false });
+  });
+
 });
