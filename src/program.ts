@@ -85,7 +85,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .description('Sign, verify, create and query IOTPay gateway orders from the terminal')
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
-    .option('--json', 'print one JSON document on stdout (no colour, no QR art)')
+    .option('--json', 'print JSON on stdout: one document (mock and listen: one object per line), no colour or QR art')
     .option('--verbose', 'say where each setting came from; stack traces on errors')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)')
     .option('--no-input', 'never prompt; a missing value is an error')
