@@ -1,4 +1,5 @@
 // `iotpay create`: build, check, sign and post a create_order, verify the answer, show the payment, optionally wait.
+import { checkWebUrl, DEFAULT_BASE_URL, isLoopbackHost, isUnreachableHost } from '../config/settings.js';
 import type { Context } from '../context.js';
 import { CREATE_CHANNELS, findChannel } from '../core/channels.js';
 import { maskKey } from '../core/mask.js';
@@ -197,8 +198,27 @@ async function buildRequest(opts: CreateOptions, ctx: Context): Promise<{ params
     ...(opts.param2 !== undefined ? { param2: opts.param2 } : {}),
     ...(opts.remarks !== undefined ? { remarks: opts.remarks } : {}),
   });
+  await checkOrderUrls(ctx, notifyUrl, returnUrl);
   enforceFindings(ctx, validateCreate(params), opts.strict);
   return { params: withSign(params, key), key, mchId };
+}
+
+/**
+ * notifyUrl and returnUrl are opened by the gateway and the customer's browser: http(s) URLs only.
+ * A notifyUrl on this machine or a private network is warned about when the gateway is not local.
+ */
+async function checkOrderUrls(ctx: Context, notifyUrl: string, returnUrl: string | undefined): Promise<void> {
+  for (const [field, value] of [['notifyUrl', notifyUrl], ['returnUrl', returnUrl]] as const) {
+    const problem = value === undefined ? undefined : checkWebUrl(value);
+    if (problem) throw new UsageError(`${field} ${problem}`, `change it with ${FIELD_FLAGS[field]}`);
+  }
+  const gateway = new URL((await optionalSetting(ctx, 'baseUrl')) ?? DEFAULT_BASE_URL);
+  const notify = new URL(notifyUrl);
+  if (!isLoopbackHost(gateway.hostname) && isUnreachableHost(notify.hostname)) {
+    ctx.warn(
+      `notifyUrl ${notifyUrl} is on this machine or a private network: ${gateway.host} cannot call it, so no notify will arrive; expose your handler with a tunnel, or try the flow locally with iotpay mock and iotpay listen`,
+    );
+  }
 }
 
 async function send(ctx: Context, client: GatewayClient, request: Params, key: string): Promise<CreateResult> {

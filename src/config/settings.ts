@@ -27,6 +27,12 @@ export interface SettingSpec {
 
 export const DEFAULT_BASE_URL = 'https://api.iotpaycloud.com/v1';
 
+/** Loopback or a private (RFC 1918) IPv4 range: no server on the internet can call it. */
+export function isUnreachableHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return isLoopbackHost(host) || /^(?:10|192\.168|172\.(?:1[6-9]|2\d|3[01]))\./.test(host) || host.endsWith('.local');
+}
+
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
@@ -54,7 +60,8 @@ export function checkBaseUrl(value: string): string | undefined {
   return `"${value}" is not an http(s) URL`;
 }
 
-function checkUrl(value: string): string | undefined {
+/** Why a URL the gateway or a browser must open is refused, or undefined: an http(s) URL. */
+export function checkWebUrl(value: string): string | undefined {
   try {
     const url = new URL(value);
     return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : `"${value}" is not an http(s) URL`;
@@ -100,8 +107,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: 'default currency (3 letters)',
     check: (v) => (/^[A-Za-z]{3}$/.test(v) ? undefined : `currency must be 3 letters, got "${v}"`),
   },
-  { key: 'notifyUrl', name: 'notify-url', description: 'default notifyUrl for create', check: checkUrl },
-  { key: 'returnUrl', name: 'return-url', description: 'default returnUrl for create', check: checkUrl },
+  { key: 'notifyUrl', name: 'notify-url', description: 'default notifyUrl for create', check: checkWebUrl },
+  { key: 'returnUrl', name: 'return-url', description: 'default returnUrl for create', check: checkWebUrl },
   { key: 'clientIp', name: 'client-ip', description: 'default clientIp for create' },
   { key: 'device', name: 'device', description: 'default device for create' },
 ];

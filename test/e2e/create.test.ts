@@ -174,6 +174,8 @@ describe('create: exit codes', () => {
       [['-c', 'WX_JSAPI', '-a', '100', ...NOTIFY, '--app-id', 'a1'], /extra\.openId is required for WX_JSAPI; set it with --open-id \(or --extra\)$/m],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--extra', '{"productId":""}'], /extra\.productId is required for WX_NATIVE; set it with --product-id \(or --extra\)$/m],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--extra', '{"productId":'], /--extra is not valid JSON/],
+      [['-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'shop.example/n'], /^error: notifyUrl "shop\.example\/n" is not a URL; change it with --notify-url \(or iotpay config set notify-url\)$/m],
+      [['-c', 'ALIPAY_PC', '-a', '100', ...NOTIFY, '--return-url', 'javascript:alert(1)'], /^error: returnUrl "javascript:alert\(1\)" is not an http\(s\) URL; change it with --return-url/m],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--extra', '[1]'], /--extra must be a JSON object/],
       [['-c', 'NEW_PAY', '-a', '100', ...NOTIFY, '--strict'], /unknown channel NEW_PAY/],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'x'.repeat(31), '--strict'], /over the documented limit of 30/],
@@ -263,6 +265,22 @@ describe('create --dry-run', () => {
     expect(verify(doc.request, CANARY).status).toBe('valid');
     expect(stub.requests).toHaveLength(0);
     expect(fs.existsSync(path.join(dir, 'history.jsonl'))).toBe(false);
+  });
+
+  it('warns that the gateway cannot call a notifyUrl on this machine or a private network, unless the gateway is local too', async () => {
+    const args = ['create', '-c', 'WX_NATIVE', '-a', '100', '--dry-run', '--json'];
+    for (const notify of ['http://localhost:3000/n', 'http://192.168.1.20/n', 'http://10.0.0.5:8080/n', 'http://[::1]:3000/n']) {
+      const r = await iotpay([...args, '--notify-url', notify], { IOTPAY_BASE_URL: 'https://api.iotpaycloud.com/v1' });
+      expect(r.code, notify).toBe(0);
+      expect(r.stderr).toBe(
+        `warning: notifyUrl ${notify} is on this machine or a private network: api.iotpaycloud.com cannot call it, so no notify will arrive; expose your handler with a tunnel, or try the flow locally with iotpay mock and iotpay listen\n`,
+      );
+      JSON.parse(r.stdout);
+    }
+    const local = await iotpay([...args, '--notify-url', 'http://localhost:3000/n']);
+    expect(local.stderr).toBe('');
+    const publicUrl = await iotpay([...args, '--notify-url', 'http://172.32.0.1/n'], { IOTPAY_BASE_URL: 'https://api.iotpaycloud.com/v1' });
+    expect(publicUrl.stderr).toBe('');
   });
 });
 
