@@ -32,7 +32,8 @@ async function readSource(ctx: Context, path: string): Promise<string> {
   } catch (err) {
     if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${path}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`);
+    const why = code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a folder, not a file' : code === 'EACCES' ? ': permission denied' : code ? ` (${code})` : '';
+    throw new UsageError(`cannot read ${path}${why}`);
   }
   return decodeInputBytes(bytes, path);
 }

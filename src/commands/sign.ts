@@ -38,6 +38,10 @@ export async function runSign(opts: SignOptions, ctx: Context): Promise<void> {
   const { fields } = await readFields(ctx, opts);
   warnFieldNamedKey(ctx, fields);
   const canonical = canonicalOrExit(fields);
+  if (canonical === '') {
+    // A sign of nothing but the key is never what was meant.
+    throw new UsageError('nothing to sign: every field is empty or is the "sign" field, and neither is ever signed', 'give the fields with their values, e.g. iotpay sign mchId=10000701 amount=100');
+  }
   const key = await requireSetting(ctx, 'key', 'to sign');
   const signature = signCanonical(canonical, key);
   const maskedCanonical = `${canonical}key=${maskKey(key)}`;

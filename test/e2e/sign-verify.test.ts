@@ -89,6 +89,9 @@ describe('iotpay sign', () => {
       [['{"retParams":{"url":"x"}}'], undefined, /nested object/],
       [['-'], '{"mchId":"1","amount":1.10}', /field "amount" is the number 1\.10, which JSON parsing turns into 1\.1/],
       [['--file', path.join(dir, 'missing.json')], undefined, /no such file/],
+      [['--file', dir], undefined, /^error: cannot read .*: it is a folder, not a file\n$/],
+      [['sign=ABC'], undefined, /^error: nothing to sign: every field is empty or is the "sign" field/],
+      [['a=', 'b='], undefined, /^error: nothing to sign/],
     ];
     for (const [args, input, message] of cases) {
       const r = await runCli(['sign', ...args], { env, input });
