@@ -64,3 +64,27 @@ export class CancelError extends CliError {
     super(message, ExitCode.Interrupted);
   }
 }
+
+/** Why a file could not be read or written, in words ("no such file", "it is a folder, not a file"). */
+export function fileProblem(err: unknown, writing = false): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return writing ? 'its folder does not exist' : 'no such file';
+    case 'EISDIR':
+      return 'it is a folder, not a file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a folder';
+    case 'EEXIST':
+      return 'something that is not a folder is in the way (a file, or a link to nothing)';
+    case 'ENOSPC':
+      return 'the disk is full';
+    case 'EROFS':
+      return 'the file system is read-only';
+    default:
+      return code ?? (err instanceof Error ? err.message : String(err));
+  }
+}

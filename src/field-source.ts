@@ -9,7 +9,7 @@ import {
   parseFieldText,
   type ParsedInput,
 } from './core/input.js';
-import { UsageError } from './errors.js';
+import { fileProblem, UsageError } from './errors.js';
 import { readAllBounded } from './io.js';
 
 export interface FieldSourceOptions {
@@ -31,9 +31,7 @@ async function readSource(ctx: Context, path: string): Promise<string> {
     bytes = readFileSync(path);
   } catch (err) {
     if (err instanceof InputError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a folder, not a file' : code === 'EACCES' ? ': permission denied' : code ? ` (${code})` : '';
-    throw new UsageError(`cannot read ${path}${why}`);
+    throw new UsageError(`cannot read ${path}: ${fileProblem(err)}`);
   }
   return decodeInputBytes(bytes, path);
 }

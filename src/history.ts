@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Context } from './context.js';
 import type { Params } from './core/order.js';
 import { checkResponseSign, type SignatureCheck } from './core/response.js';
-import { TransportError } from './errors.js';
+import { CliError, fileProblem, TransportError } from './errors.js';
 import type { Endpoint, GatewayClient } from './gateway/client.js';
 
 export interface HistoryEntry {
@@ -40,7 +40,7 @@ export async function recordHistory(ctx: Context, entry: HistoryEntry): Promise<
       fs.closeSync(fd);
     }
   } catch (err) {
-    ctx.warn(`could not record this order in history: ${(err as Error).message}`);
+    ctx.warn(`could not record this order in history: ${err instanceof CliError ? err.message : fileProblem(err, true)}`);
   }
 }
 

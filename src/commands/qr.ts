@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { decodeInputBytes } from '../core/input.js';
-import { UsageError } from '../errors.js';
+import { fileProblem, UsageError } from '../errors.js';
 import { readAllBounded } from '../io.js';
 import { renderQr } from '../render/qr.js';
 import { importEsm } from '../esm.js';
@@ -31,7 +31,7 @@ export async function runQr(opts: QrOptions, ctx: Context): Promise<void> {
     try {
       await QRCode.toFile(opts.out, text, { type: ext === '.png' ? 'png' : 'svg', errorCorrectionLevel: 'M', margin: 4, width: 512 });
     } catch (err) {
-      throw new UsageError(`cannot write ${opts.out}: ${(err as Error).message}`);
+      throw new UsageError(`cannot write ${opts.out}: ${fileProblem(err, true)}`);
     }
     if (ctx.json) ctx.printJson({ text, out: path.resolve(opts.out) });
     else ctx.out(`${ctx.color.green('✓')} wrote ${opts.out}`);

@@ -1,7 +1,7 @@
 // The config file: profiles of settings, kept 0600 in a 0700 folder; written through conf.
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { fileProblem, UsageError } from '../errors.js';
 import type { SettingKey } from './settings.js';
 import { importEsm } from '../esm.js';
 
@@ -19,6 +19,23 @@ type ConfInstance = { store: Record<string, unknown> };
 function unreadable(file: string, err: unknown): UsageError {
   const why = err instanceof SyntaxError ? 'is not valid JSON' : `cannot be read (${(err as Error).message})`;
   return new UsageError(`config file ${file} ${why}`, 'fix it by hand or move it away; iotpay never resets it silently');
+}
+
+/**
+ * Creates the folder and any missing parents 0700, one level at a time: Node's recursive mkdir
+ * spins forever at 100% CPU under /proc (procfs answers ENOENT for a child of a folder that exists).
+ */
+function makeFolder(folder: string): void {
+  const missing: string[] = [];
+  for (let at = path.resolve(folder); !fs.existsSync(at); at = path.dirname(at)) {
+    missing.unshift(at);
+    if (path.dirname(at) === at) break;
+  }
+  try {
+    for (const dir of missing) fs.mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    throw new UsageError(`cannot create the config folder ${folder}: ${fileProblem(err, true)}`, 'set IOTPAY_CONFIG_DIR to a folder you can write');
+  }
 }
 
 /**
@@ -47,7 +64,7 @@ export class ConfigStore {
       const { default: envPaths } = await importEsm<typeof import('env-paths')>('env-paths');
       folder = envPaths('iotpay', { suffix: '' }).config;
     }
-    if (!fs.existsSync(folder)) fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+    makeFolder(folder);
     const store = new ConfigStore(folder, path.join(folder, 'config.json'));
     store.read();
     store.checkPermissions(warn);

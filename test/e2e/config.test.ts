@@ -107,6 +107,28 @@ describe('iotpay config', () => {
     expect(r.stderr).toMatch(/warning: --key is visible to other users in the process list/);
   });
 
+  it('a config folder that cannot be made is exit 2 naming why; missing parents are made 0700', async () => {
+    const file = path.join(path.dirname(dir), 'a-file');
+    fs.writeFileSync(file, '');
+    const underFile = await iotpay(['config', 'set', 'mch-id', '1'], { env: { IOTPAY_CONFIG_DIR: path.join(file, 'cfg') } });
+    expect(underFile.code).toBe(2);
+    expect(underFile.stderr).toBe(`error: cannot create the config folder ${file}/cfg: a part of the path is a file, not a folder; set IOTPAY_CONFIG_DIR to a folder you can write\n`);
+    const link = path.join(path.dirname(dir), 'broken-link');
+    fs.symlinkSync(path.join(path.dirname(dir), 'nowhere'), link);
+    const underLink = await iotpay(['config', 'set', 'mch-id', '1'], { env: { IOTPAY_CONFIG_DIR: path.join(link, 'cfg') } });
+    expect(underLink.code).toBe(2);
+    expect(underLink.stderr).toMatch(/cannot create the config folder .*broken-link\/cfg: something that is not a folder is in the way/);
+    // Node's recursive mkdir spins forever under /proc; this must end at once.
+    if (fs.existsSync('/proc/self')) {
+      const proc = await runCli(['config', 'set', 'mch-id', '1'], { env: { IOTPAY_CONFIG_DIR: '/proc/iotpay-nope/cfg' }, timeoutMs: 5000 });
+      expect(proc.code).toBe(2);
+      expect(proc.stderr).toMatch(/^error: cannot create the config folder \/proc\/iotpay-nope\/cfg: /);
+    }
+    const deep = path.join(dir, 'a', 'b');
+    expect((await iotpay(['config', 'set', 'mch-id', '1'], { env: { IOTPAY_CONFIG_DIR: deep } })).code).toBe(0);
+    for (const d of [dir, path.join(dir, 'a'), deep]) expect(fs.statSync(d).mode & 0o777).toBe(0o700);
+  });
+
   it('refuses bad values and unknown names with exit 2', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['config', 'set', 'base-url', 'http://example.com/v1'], /plain http:\/\/ is refused/],

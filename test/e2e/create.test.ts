@@ -374,6 +374,19 @@ describe('query and --wait', () => {
 });
 
 describe('history', () => {
+  it('an order that cannot be recorded is still created: one warning saying why', async () => {
+    stub.handle(success({ codeUrl: 'weixin://h' }));
+    fs.mkdirSync(path.join(dir, 'history.jsonl'), { recursive: true });
+    try {
+      const r = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--json']);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).response.payOrderId).toBe('P0001');
+      expect(r.stderr).toBe('warning: could not record this order in history: it is a folder, not a file\n');
+    } finally {
+      fs.rmSync(path.join(dir, 'history.jsonl'), { recursive: true, force: true });
+    }
+  });
+
   it('records every create (answered or not) without the key, and lists them', async () => {
     stub.handle(success({ codeUrl: 'weixin://h' }));
     await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'H-1']);
