@@ -249,8 +249,14 @@ describe("the mock's checkout page (the redirect channels' URL)", () => {
     expect(after).toContain('<a href="https://shop.example/done?o=1">Back to the merchant</a>');
 
     // A returnUrl that is not a web address is never followed: the browser comes back to the page.
-    const odd = JSON.parse((await runCli([...args, '--return-url', 'javascript:alert(1)'], { env })).stdout);
-    const oddId = odd.response.payOrderId as string;
+    // (The CLI refuses to send one, so this order comes from another client.)
+    const oddOrder = {
+      mchId: '20001222', mchOrderNo: 'ODD-1', channelId: 'ALIPAY_PC', currency: 'CAD', amount: 1999, clientIp: '127.0.0.1', device: 'WEB',
+      notifyUrl: 'http://127.0.0.1:9/n', returnUrl: 'javascript:alert(1)', subject: 'odd', body: 'odd', jobNo: 'alice',
+    };
+    const odd = await post(`${mock.baseUrl}/create_order`, new URLSearchParams({ params: JSON.stringify({ ...oddOrder, sign: sign(oddOrder, KEY) }) }).toString(), 'application/x-www-form-urlencoded');
+    expect(JSON.parse(odd.text)).toMatchObject({ retCode: 'SUCCESS', mchOrderNo: 'ODD-1' });
+    const oddId = JSON.parse(odd.text).payOrderId as string;
     const back = await fetch(`${mock.url}/mock/pay/${oddId}`, { method: 'POST', redirect: 'manual' });
     expect(back.status).toBe(303);
     expect(back.headers.get('location')).toBe(`/mock/pay/${oddId}`);
