@@ -8,8 +8,9 @@ import { buildCreateParams, generateOrderNo, validateCreate, type Finding, type 
 import { outcome, paymentPresentation, type PaymentPresentation, type SignatureVerdict } from '../core/response.js';
 import { withSign } from '../core/sign.js';
 import { optionalSetting, requireSetting } from '../credentials.js';
-import { GatewayError, SignatureError, TransportError, UsageError } from '../errors.js';
+import { SignatureError, TransportError, UsageError } from '../errors.js';
 import { openGateway, formBody, type GatewayClient } from '../gateway/client.js';
+import { gatewayFailure } from '../gateway/failure.js';
 import { queryCommand, unpaidError, waitFields, WaitStopped, type QueryResult } from '../gateway/query.js';
 import { callAndRecord } from '../history.js';
 import { parseWaitTimeout, waitForPayment } from './query.js';
@@ -298,7 +299,7 @@ async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox)
         `check the merchant key, then ${queryCommand({ mchOrderNo: String(request.mchOrderNo) })}`,
       );
     }
-    if (!verdict.ok) throw new GatewayError(`create_order FAIL: ${verdict.message}`);
+    if (!verdict.ok) throw gatewayFailure('create_order', result.response, mchId);
 
     const channelId = String(request.channelId);
     if (!ctx.json) {

@@ -5,7 +5,7 @@ import { checkBaseUrl } from '../config/settings.js';
 import { missingSetting } from '../config/resolve.js';
 import { maskKey } from '../core/mask.js';
 import { buildQueryParams } from '../core/order.js';
-import { outcome } from '../core/response.js';
+import { failureCause, outcome } from '../core/response.js';
 import { withSign } from '../core/sign.js';
 import { ExitCode, CliError } from '../errors.js';
 import { openGateway } from '../gateway/client.js';
@@ -26,13 +26,11 @@ export interface DoctorOptions {
 
 /** What the gateway's answer to a query for an order that cannot exist says about the credentials. */
 export function credentialVerdict(answer: Record<string, unknown>): 'accepted' | 'unknown-merchant' | 'bad-sign' | 'unclear' {
-  const result = outcome(answer as never);
+  if (outcome(answer as never).ok) return 'accepted';
+  const cause = failureCause(answer as never);
+  if (cause) return cause;
   const message = `${String(answer.retMsg ?? '')} ${String(answer.errCodeDes ?? '')}`.toLowerCase();
-  if (result.ok) return 'accepted';
-  if (/mchinfo|merchant|商户/.test(message)) return 'unknown-merchant';
-  if (/sign|签名/.test(message)) return 'bad-sign';
-  if (/not exist|no such order|不存在|not found/.test(message)) return 'accepted';
-  return 'unclear';
+  return /not exist|no such order|不存在|not found/.test(message) ? 'accepted' : 'unclear';
 }
 
 function keyProblems(key: string): string[] {

@@ -6,8 +6,9 @@ import { outcome, queryOrder } from '../core/response.js';
 import { withSign } from '../core/sign.js';
 import { isPaid, statusText } from '../core/status.js';
 import { optionalSetting, requireSetting } from '../credentials.js';
-import { CancelError, CliError, GatewayError, SignatureError, TransportError, UsageError } from '../errors.js';
+import { CancelError, CliError, SignatureError, TransportError, UsageError } from '../errors.js';
 import { openGateway } from '../gateway/client.js';
+import { gatewayFailure } from '../gateway/failure.js';
 import { queryOnce } from '../gateway/query.js';
 import { callAndRecord } from '../history.js';
 import { askConfirm } from '../prompt.js';
@@ -94,7 +95,7 @@ export async function runRefund(opts: RefundOptions, ctx: Context): Promise<void
     const result = outcome(response);
     if (ctx.json) ctx.printJson({ request, response, signature: signature.verdict });
     if (signature.verdict === 'mismatch') throw new SignatureError('the refund_order answer has a forged or wrong sign: do not trust it', 'check the refund in the merchant console');
-    if (!result.ok) throw new GatewayError(`refund_order FAIL: ${result.message}`);
+    if (!result.ok) throw gatewayFailure('refund_order', response, mchId);
     if (!ctx.json) {
       ctx.out(`${ctx.color.green('✓')} refunded ${formatMoney(refundAmount, currency)} of ${opts.payOrderId}`);
       // Labels padded past the longest (refundOrderId), so the values line up.

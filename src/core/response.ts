@@ -32,6 +32,17 @@ export function outcome(response: Response): Outcome {
   return { ok: false, message: parts.join(': ') };
 }
 
+/**
+ * What a FAIL answer's words say went wrong, where the gateway's checks tell it (they run in the order
+ * required fields, merchant, sign, order): an unknown merchant id or a sign it computed otherwise.
+ */
+export function failureCause(response: Response): 'unknown-merchant' | 'bad-sign' | undefined {
+  const words = `${text(response.retMsg) ?? ''} ${text(response.errCodeDes) ?? ''}`.toLowerCase();
+  if (/mchinfo|merchant|商户/.test(words)) return 'unknown-merchant';
+  if (/sign|签名/.test(words)) return 'bad-sign';
+  return undefined;
+}
+
 export interface SignatureCheck {
   verdict: SignatureVerdict;
   reason?: string;

@@ -6,6 +6,7 @@ import { withSign } from '../core/sign.js';
 import { isFinal, isPaid, statusText } from '../core/status.js';
 import { CancelError, CliError, GatewayError, SignatureError, TransportError } from '../errors.js';
 import type { GatewayClient } from './client.js';
+import { gatewayFailure } from './failure.js';
 
 export interface OrderRef {
   payOrderId?: string;
@@ -46,7 +47,7 @@ export async function queryAnswer(
   if (signature.verdict === 'mismatch') {
     return unusable(new SignatureError(`the query_order answer's sign does not match (${signature.reason}): not trusting its status`));
   }
-  if (!answered.ok) return unusable(new GatewayError(`query_order FAIL: ${answered.message}`));
+  if (!answered.ok) return unusable(gatewayFailure('query_order', body, mchId));
   const status = orderStatus(body);
   return {
     result: {

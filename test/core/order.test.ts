@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { formatMoney, parseCents } from '../../src/core/money.js';
 import { buildCreateParams, generateOrderNo, validateCreate, type CreateInput } from '../../src/core/order.js';
-import { outcome, paymentPresentation, queryOrder, orderStatus, checkResponseSign } from '../../src/core/response.js';
+import { failureCause, outcome, paymentPresentation, queryOrder, orderStatus, checkResponseSign } from '../../src/core/response.js';
 import { statusText, isPaid, isFinal } from '../../src/core/status.js';
 import { ROOT } from '../helpers/cli.js';
 
@@ -124,6 +124,17 @@ describe('responses', () => {
       message: 'E01 amount too small',
     });
     expect(outcome({ retCode: 'FAIL', retMsg: 'Verify sign failed' })).toEqual({ ok: false, message: 'Verify sign failed' });
+  });
+
+  it.each([
+    ["Can't found mchInfo[mchId=1] record in db", 'unknown-merchant'],
+    ['商户不存在', 'unknown-merchant'],
+    ['Verify XX pay sign failed', 'bad-sign'],
+    ['签名错误', 'bad-sign'],
+    ['order does not exist', undefined],
+    ['mchOrderNo M1 already exists', undefined],
+  ] as const)('failureCause(%j) is %s', (retMsg, cause) => {
+    expect(failureCause({ retCode: 'FAIL', retMsg })).toBe(cause);
   });
 
   const presentations: Array<[string, string, Record<string, unknown>, string, string]> = [

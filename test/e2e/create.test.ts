@@ -147,7 +147,16 @@ describe('create: exit codes', () => {
     stub.handle((_req, res) => json(res, { retCode: 'FAIL', retMsg: 'Verify sign failed' }));
     const r = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('error: create_order FAIL: Verify sign failed\n');
+    expect(r.stderr).toBe(
+      "error: create_order FAIL: Verify sign failed; the gateway did not accept the request's sign: most often the key is not the one it has for merchant 10000701; iotpay doctor checks the key without creating anything\n",
+    );
+    // The merchant check comes first at the gateway; its hint names the merchant id and where it is set.
+    stub.handle((_req, res) => json(res, { retCode: 'FAIL', retMsg: "Can't found mchInfo[mchId=10000701] record in db" }));
+    const unknown = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe(
+      "error: create_order FAIL: Can't found mchInfo[mchId=10000701] record in db; check the merchant id 10000701 (--mch-id, IOTPAY_MCH_ID or iotpay config set mch-id) and that the base URL is its gateway\n",
+    );
     stub.handle((_req, res) => json(res, { retCode: 'SUCCESS', resCode: 'FAIL', errCode: 'ORDERPAID', errCodeDes: 'order already paid' }, CANARY));
     const j = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--json']);
     expect(j.code).toBe(1);
