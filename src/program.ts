@@ -110,7 +110,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     );
 
   const inputHelp =
-    'fields as name=value arguments, or one JSON object, params={...} form body, query string or notify URL; - reads stdin';
+    'fields as name=value arguments, or one JSON object, params={...} form body, query string, notify URL or name=value lines; - reads stdin';
 
   define('sign', '[options] [input...]', 'print the 32-character MD5 sign of a field set', (cmd) =>
     cmd

@@ -1,7 +1,7 @@
 // Detects and parses the field sets `sign` and `verify` accept: name=value args, JSON, params= bodies, query strings, URLs.
 import type { FieldValue } from './canonical.js';
 
-export type InputFormat = 'arguments' | 'json' | 'params-form' | 'query' | 'url';
+export type InputFormat = 'arguments' | 'lines' | 'json' | 'params-form' | 'query' | 'url';
 
 export interface ParsedInput {
   format: InputFormat;
@@ -169,6 +169,17 @@ export function parseFieldText(raw: string): ParsedInput {
     return { format: 'url', fields: parseQueryString(url.search) };
   }
   if (/^params=/.test(text)) return { format: 'params-form', fields: parseParamsForm(text) };
+  if (/[\r\n]/.test(text) && /^[^=&\s]+=/.test(text)) {
+    // One name=value a line (a file of fields): taken literally, as arguments are.
+    const lines = text.split(/\r\n|\r|\n/).filter((line) => line.trim() !== '');
+    const notPair = lines.find((line) => !/^[^=&\s]+=/.test(line) || line.includes('&'));
+    if (notPair !== undefined) {
+      throw new InputError(
+        `line "${notPair.slice(0, 40)}" is not name=value: give one name=value a line, or one query string (a line break in a value is written %0A)`,
+      );
+    }
+    return { format: 'lines', fields: parseArguments(lines) };
+  }
   if (/^[^=&\s]+=/.test(text) || text.startsWith('?')) return { format: 'query', fields: parseQueryString(text) };
   throw new InputError('cannot tell the input format: expected name=value pairs, JSON, params={...}, a query string or a URL');
 }

@@ -33,6 +33,7 @@ describe('iotpay sign', () => {
     ['params= form body', [`params=${encodeURIComponent(JSON.stringify(wx.params))}`], undefined],
     ['query string', [new URLSearchParams(Object.entries(wx.params).map(([k, v]) => [k, String(v)])).toString()], undefined],
     ['notify URL', [`https://shop.example/notify?${new URLSearchParams(Object.entries(wx.params).map(([k, v]) => [k, String(v)]))}`], undefined],
+    ['name=value lines on stdin (CRLF)', ['-'], Object.entries(wx.params).map(([k, v]) => `${k}=${v}\r\n`).join('')],
   ];
   it.each(formats)('reads %s', async (_n, args, input) => {
     const r = await runCli(['sign', ...args], { env: { ...env, IOTPAY_KEY: wx.key }, input });
