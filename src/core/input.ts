@@ -172,7 +172,7 @@ export function parseFieldText(raw: string): ParsedInput {
   if (/[\r\n]/.test(text) && /^[^=&\s]+=/.test(text)) {
     // One name=value a line (a file of fields): taken literally, as arguments are.
     const lines = text.split(/\r\n|\r|\n/).filter((line) => line.trim() !== '');
-    const notPair = lines.find((line) => !/^[^=&\s]+=/.test(line) || line.includes('&'));
+    const notPair = lines.find((line) => !/^[^=&\s]+=/.test(line));
     if (notPair !== undefined) {
       throw new InputError(
         `line "${notPair.slice(0, 40)}" is not name=value: give one name=value a line, or one query string (a line break in a value is written %0A)`,

@@ -19,6 +19,7 @@ describe('parseFieldText detects the format', () => {
     ['notify URL', 'https://shop.example/notify?payOrderId=P1&amount=100&sign=ABC', 'url', { payOrderId: 'P1', amount: '100', sign: 'ABC' }],
     ['http URL', 'http://127.0.0.1:4242/?a=1', 'url', { a: '1' }],
     ['one name=value a line, taken literally', 'mchId=1\namount=100\r\nsubject=a+b%20c\n\nurl=https://x.example/?q=1\n', 'lines', { mchId: '1', amount: '100', subject: 'a+b%20c', url: 'https://x.example/?q=1' }],
+    ['lines keep a value with & and = in it', 'notifyUrl=https://x.example/n?a=1&b=2\nmchId=1', 'lines', { notifyUrl: 'https://x.example/n?a=1&b=2', mchId: '1' }],
     ['a query string with a final line break is still a query string', 'a=1&b=2\r\n', 'query', { a: '1', b: '2' }],
   ];
   it.each(table)('%s', (_name, text, format, fields) => {
@@ -40,7 +41,6 @@ describe('parseFieldText refuses bad input with one clear message', () => {
     ['URL without query', 'https://example.com/notify', /no query string/],
     ['duplicate query field', 'a=1&a=2', /"a" appears twice/],
     ['a line that is not name=value', 'a=1\nhello', /^line "hello" is not name=value: give one name=value a line, or one query string/],
-    ['a query string split over lines', 'a=1&b=2\nc=3', /^line "a=1&b=2" is not name=value/],
     ['a repeated line', 'a=1\na=2', /"a" appears twice/],
     ['duplicate JSON field', '{"a":1,"b":{"a":3},"a":2}', /^field "a" appears twice: the gateway would see only one of them$/],
     ['duplicate JSON field, escaped the second time', '{"amount":100,"amo\\u0075nt":1}', /^field "amount" appears twice/],
