@@ -18,8 +18,16 @@ export async function optionalSetting(ctx: Context, key: SettingKey): Promise<st
   return found?.value;
 }
 
+/** The --verbose lines each command has printed: a setting looked up twice is reported once. */
+const reported = new WeakMap<Context, Set<string>>();
+
 function report(ctx: Context, key: SettingKey, found: Resolved): void {
   if (key === 'key') ctx.addSecret(found.value);
   const shown = key === 'key' ? maskKey(found.value) : found.value;
-  ctx.debug(`${key} = ${shown} (from ${found.origin})`);
+  const line = `${key} = ${shown} (from ${found.origin})`;
+  const said = reported.get(ctx) ?? new Set<string>();
+  reported.set(ctx, said);
+  if (said.has(line)) return;
+  said.add(line);
+  ctx.debug(line);
 }

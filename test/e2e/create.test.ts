@@ -276,6 +276,14 @@ describe('create --dry-run', () => {
     expect(fs.existsSync(path.join(dir, 'history.jsonl'))).toBe(false);
   });
 
+  it('--verbose says where each setting came from, once each', async () => {
+    const r = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--dry-run', '--verbose']);
+    expect(r.code).toBe(0);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.filter((l) => l.startsWith('baseUrl = '))).toEqual([`baseUrl = ${stub.baseUrl} (from IOTPAY_BASE_URL)`]);
+    expect(new Set(lines).size).toBe(lines.length);
+  });
+
   it('warns that the gateway cannot call a notifyUrl on this machine or a private network, unless the gateway is local too', async () => {
     const args = ['create', '-c', 'WX_NATIVE', '-a', '100', '--dry-run', '--json'];
     for (const notify of ['http://localhost:3000/n', 'http://192.168.1.20/n', 'http://10.0.0.5:8080/n', 'http://[::1]:3000/n']) {
