@@ -9,7 +9,7 @@ import { outcome, paymentPresentation, type PaymentPresentation, type SignatureV
 import { withSign } from '../core/sign.js';
 import { optionalSetting, requireSetting } from '../credentials.js';
 import { SignatureError, TransportError, UsageError } from '../errors.js';
-import { openGateway, formBody, type GatewayClient } from '../gateway/client.js';
+import { formBody, gatewayBaseUrl, openGateway, type GatewayClient } from '../gateway/client.js';
 import { gatewayFailure } from '../gateway/failure.js';
 import { queryCommand, unpaidError, waitFields, WaitStopped, type QueryResult } from '../gateway/query.js';
 import { callAndRecord } from '../history.js';
@@ -213,9 +213,10 @@ async function checkOrderUrls(ctx: Context, notifyUrl: string, returnUrl: string
     const problem = value === undefined ? undefined : checkWebUrl(value);
     if (problem) throw new UsageError(`${field} ${problem}`, `change it with ${FIELD_FLAGS[field]}`);
   }
-  const gateway = new URL((await optionalSetting(ctx, 'baseUrl')) ?? DEFAULT_BASE_URL);
-  const notify = new URL(notifyUrl);
-  if (!isLoopbackHost(gateway.hostname) && isUnreachableHost(notify.hostname)) {
+  // A base URL that is not a URL is reported where it is used; here it only decides the warning.
+  const base = (await optionalSetting(ctx, 'baseUrl')) ?? DEFAULT_BASE_URL;
+  const gateway = URL.canParse(base) ? new URL(base) : undefined;
+  if (gateway && !isLoopbackHost(gateway.hostname) && isUnreachableHost(new URL(notifyUrl).hostname)) {
     ctx.warn(
       `notifyUrl ${notifyUrl} is on this machine or a private network: ${gateway.host} cannot call it, so no notify will arrive; expose your handler with a tunnel, or try the flow locally with iotpay mock and iotpay listen`,
     );
@@ -270,7 +271,7 @@ async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox)
   const { params: request, key, mchId } = await buildRequest(opts, ctx);
 
   if (opts.dryRun) {
-    const baseUrl = await requireSetting(ctx, 'baseUrl', 'to build the request');
+    const baseUrl = await gatewayBaseUrl(ctx);
     const url = `${baseUrl.replace(/\/+$/, '')}/create_order`;
     const curl = curlCommand(url, request);
     if (ctx.json) {

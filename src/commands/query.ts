@@ -71,13 +71,13 @@ async function queryOrder(opts: QueryOptions, ctx: Context): Promise<void> {
   const key = await requireSetting(ctx, 'key', 'to sign the query');
   const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
   try {
-    // An answer that is FAIL or forged still gives --json its document (as create does), then its exit code.
     const waited = (): Promise<QueryResult> =>
       waitForPayment(ctx, client, mchId, key, ref, timeoutSeconds).catch((err: unknown) => {
         // Stopped (Ctrl-C, SIGTERM): the last answer, if there was one, is still the document.
         if (err instanceof WaitStopped && err.last && ctx.json) ctx.printJson(jsonDocument(err.last));
         throw err;
       });
+    // An answer that is FAIL or forged still gives --json its document (as create does), then its exit code.
     const { result, problem } = opts.wait ? { result: await waited(), problem: undefined } : await queryAnswer(client, mchId, key, ref);
     if (ctx.json) ctx.printJson(jsonDocument(result));
     if (problem) throw problem;

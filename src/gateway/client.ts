@@ -196,11 +196,17 @@ export interface GatewayOptions {
   caFile?: string;
 }
 
-/** Resolves base URL and timeout from the settings, refuses plain http off loopback, and opens the client. */
-export async function openGateway(ctx: Context, opts: GatewayOptions = {}): Promise<GatewayClient> {
+/** The base URL from the settings; a URL that is not one, or plain http off loopback, is exit 2. */
+export async function gatewayBaseUrl(ctx: Context): Promise<string> {
   const baseUrl = await requireSetting(ctx, 'baseUrl', 'to reach the gateway');
   const problem = checkBaseUrl(baseUrl);
   if (problem) throw new UsageError(`base URL refused: ${problem}`);
+  return baseUrl;
+}
+
+/** Resolves base URL and timeout from the settings, refuses plain http off loopback, and opens the client. */
+export async function openGateway(ctx: Context, opts: GatewayOptions = {}): Promise<GatewayClient> {
+  const baseUrl = await gatewayBaseUrl(ctx);
   const timeoutText = await requireSetting(ctx, 'timeout', 'to reach the gateway');
   const timeoutProblem = checkTimeout(timeoutText);
   if (timeoutProblem) throw new UsageError(timeoutProblem);

@@ -276,6 +276,17 @@ describe('create --dry-run', () => {
     expect(fs.existsSync(path.join(dir, 'history.jsonl'))).toBe(false);
   });
 
+  it('a base URL that is not a URL is exit 2, for a dry run too (it printed a curl to foo/create_order)', async () => {
+    for (const extra of [[], ['--dry-run']]) {
+      const r = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, ...extra], { IOTPAY_BASE_URL: 'api.iotpaycloud.com/v1' });
+      expect(r.code, extra.join(' ')).toBe(2);
+      expect(r.stderr).toBe('error: base URL refused: "api.iotpaycloud.com/v1" is not a URL (expected e.g. https://api.iotpaycloud.com/v1)\n');
+      expect(r.stdout).toBe('');
+    }
+    const warned = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://localhost:1/n', '--dry-run'], { IOTPAY_BASE_URL: 'nope' });
+    expect(warned.stderr).toBe('error: base URL refused: "nope" is not a URL (expected e.g. https://api.iotpaycloud.com/v1)\n');
+  });
+
   it('--verbose says where each setting came from, once each', async () => {
     const r = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--dry-run', '--verbose']);
     expect(r.code).toBe(0);
