@@ -30,7 +30,8 @@ export const DEFAULT_BASE_URL = 'https://api.iotpaycloud.com/v1';
 /** Loopback or a private (RFC 1918) IPv4 range: no server on the internet can call it. */
 export function isUnreachableHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return isLoopbackHost(host) || /^(?:10|192\.168|172\.(?:1[6-9]|2\d|3[01]))\./.test(host) || host.endsWith('.local');
+  const privateIpv4 = /^(?:10(?:\.\d{1,3}){3}|192\.168(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2})$/;
+  return isLoopbackHost(host) || privateIpv4.test(host) || host.endsWith('.local');
 }
 
 export function isLoopbackHost(hostname: string): boolean {

@@ -307,8 +307,10 @@ describe('create --dry-run', () => {
     }
     const local = await iotpay([...args, '--notify-url', 'http://localhost:3000/n']);
     expect(local.stderr).toBe('');
-    const publicUrl = await iotpay([...args, '--notify-url', 'http://172.32.0.1/n'], { IOTPAY_BASE_URL: 'https://api.iotpaycloud.com/v1' });
-    expect(publicUrl.stderr).toBe('');
+    for (const reachable of ['http://172.32.0.1/n', 'https://10.shop.example/n', 'https://shop.example/n']) {
+      const r = await iotpay([...args, '--notify-url', reachable], { IOTPAY_BASE_URL: 'https://api.iotpaycloud.com/v1' });
+      expect(r.stderr, reachable).toBe('');
+    }
   });
 });
 
