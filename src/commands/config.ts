@@ -145,6 +145,8 @@ export async function runConfig(opts: ConfigOptions, ctx: Context): Promise<void
   // set
   const value = await valueToSet(ctx, spec, opts.value);
   if (spec.secret) ctx.addSecret(value);
+  // An empty value would read as "not set" everywhere: say so, and how to remove a setting.
+  if (value === '') throw new UsageError(`cannot set ${spec.name} to an empty value`, `to remove it: iotpay config unset ${spec.name}`);
   const problem = spec.check?.(value);
   if (problem) throw new UsageError(`cannot set ${spec.name}: ${problem}`);
   if (spec.secret && value !== value.trim()) {

@@ -137,6 +137,8 @@ describe('iotpay config', () => {
       [['config', 'set', 'currency', 'CA'], /3 letters/],
       [['config', 'set', 'colour', 'red'], /unknown setting "colour"/],
       [['config', 'set', 'mch-id'], /needs a value/],
+      [['config', 'set', 'mch-id', ''], /^error: cannot set mch-id to an empty value; to remove it: iotpay config unset mch-id$/m],
+      [['config', 'set', 'key', ''], /^error: cannot set key to an empty value; to remove it: iotpay config unset key$/m],
       [['config', 'use', '../evil'], /not a valid profile name/],
     ];
     for (const [args, message] of cases) {
