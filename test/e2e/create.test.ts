@@ -207,6 +207,13 @@ describe('create: exit codes', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: unknown channel NEW_PAY/);
     expect(JSON.parse(r.stdout).payment).toEqual({ kind: 'redirect', value: 'https://pay.example/x' });
+    // A long subject is warned about once: the body copied from it is not warned about by name.
+    stub.handle(success({ codeUrl: 'weixin://long' }));
+    const long = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--subject', 's'.repeat(300)]);
+    expect(long.code).toBe(0);
+    expect(long.stderr).toBe('warning: subject is 300 characters, over the documented limit of 64\n');
+    const both = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--subject', 's'.repeat(300), '--body', 'b'.repeat(300)]);
+    expect(both.stderr).toBe('warning: subject is 300 characters, over the documented limit of 64\nwarning: body is 300 characters, over the documented limit of 255\n');
   });
 
   it('3: HTTP 500, HTML body, truncated JSON, reset, timeout, redirect; the message names the order and the query', async () => {
