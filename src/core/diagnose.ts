@@ -97,6 +97,27 @@ function signOf(entries: Array<[string, string]>, key: string, keepEmpty = false
 }
 
 /**
+ * What is wrong with the form of a received sign (spaces around it, its case, its length), given the
+ * sign the fields should carry; undefined when its form is not the problem.
+ */
+export function signFormCause(received: string, expected: string): string | undefined {
+  const trimmed = received.trim();
+  if (trimmed.toUpperCase() === expected) {
+    const spaced = trimmed !== received;
+    const lower = trimmed !== trimmed.toUpperCase();
+    if (spaced && lower) {
+      return 'the sign is lower-case with spaces or a line break around it: send the 32 upper-case hex characters alone (the value is otherwise right)';
+    }
+    if (spaced) return 'the sign has spaces or a line break around it: send the 32 characters alone (the value is otherwise right)';
+    if (lower) return 'the sign is lower-case: the gateway expects upper-case hex (the value is otherwise right)';
+    return undefined;
+  }
+  if (MD5_HEX.test(trimmed)) return undefined;
+  const what = /^[0-9a-f]*$/i.test(trimmed) ? `${trimmed.length} hex characters` : `${trimmed.length} characters, not all hex`;
+  return `the received sign is ${what}: an MD5 sign is 32 hex characters, so it was cut off or the sign field holds something else`;
+}
+
+/**
  * Likely causes of a mismatch that can be detected from the fields alone,
  * most specific first. Each is one sentence a developer can act on.
  */
@@ -105,23 +126,8 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
   const entries = flatEntries(fields);
   const matches = (candidate: string): boolean => candidate === received || candidate === received.toUpperCase();
 
-  // The form of the sign itself: spaces around it, its case, its length.
-  const expected = signOf(entries, key);
-  const trimmed = received.trim();
-  if (trimmed.toUpperCase() === expected) {
-    const spaced = trimmed !== received;
-    const lower = trimmed !== trimmed.toUpperCase();
-    if (spaced && lower) {
-      causes.push('the sign is lower-case with spaces or a line break around it: send the 32 upper-case hex characters alone (the value is otherwise right)');
-    } else if (spaced) {
-      causes.push('the sign has spaces or a line break around it: send the 32 characters alone (the value is otherwise right)');
-    } else if (lower) {
-      causes.push('the sign is lower-case: the gateway expects upper-case hex (the value is otherwise right)');
-    }
-  } else if (!MD5_HEX.test(trimmed)) {
-    const what = /^[0-9a-f]*$/i.test(trimmed) ? `${trimmed.length} hex characters` : `${trimmed.length} characters, not all hex`;
-    causes.push(`the received sign is ${what}: an MD5 sign is 32 hex characters, so it was cut off or the sign field holds something else`);
-  }
+  const form = signFormCause(received, signOf(entries, key));
+  if (form) causes.push(form);
 
   const encoded = entries.filter(([, v]) => URL_ENCODED.test(v));
   if (encoded.length > 0) {

@@ -3,6 +3,7 @@ import type http from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { FieldValue } from '../core/canonical.js';
 import { decodeInputBytes, InputError, parseJsonObject, parseQueryString } from '../core/input.js';
+import { signFormCause } from '../core/diagnose.js';
 import { verify } from '../core/sign.js';
 import { BodyTooLarge, createHardenedServer, hostForUrl, listen, readBody, sendText } from './http-util.js';
 
@@ -138,7 +139,9 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
     if (check.status !== 'valid') {
       const answer = { status: 400, body: 'fail' };
       sendText(res, answer.status, answer.body);
-      const reason = check.status === 'absent' ? 'no sign' : check.status === 'unverifiable' ? check.reason : `sign ${check.received} does not match`;
+      const form = check.status === 'mismatch' ? signFormCause(check.received!, check.expected!) : undefined;
+      const reason =
+        check.status === 'absent' ? 'no sign' : check.status === 'unverifiable' ? check.reason : `sign ${check.received} does not match${form ? `: ${form}` : ''}`;
       log({ ...base, ...facts, verdict: 'forged', reason, answer });
       return;
     }

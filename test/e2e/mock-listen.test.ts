@@ -377,7 +377,7 @@ describe('listen under bad input', () => {
     expect(await post(`${url}/notify`, JSON.stringify(hostile), 'application/json')).toEqual({ status: 400, text: 'fail' });
     const line = await proc.waitForLine((l) => l.includes('✗ forged'));
     expect(line).toContain('P\\x1b[31mRED\\x0aFAKE verified');
-    expect(line).toContain('sign A\\x0aB\\x1b[2J does not match');
+    expect(line).toContain('sign A\\x0aB\\x1b[2J does not match: the received sign is 7 characters, not all hex');
     expect(proc.lines().join('\n')).not.toContain('\u001b');
     expect(proc.lines().filter((l) => l.includes('FAKE'))).toEqual([line]);
   });
