@@ -197,5 +197,8 @@ export async function runCompletion(opts: CompletionOptions, ctx: Context, progr
     const what = opts.shell ? `no completion for the shell "${opts.shell}"` : 'completion needs a shell';
     throw new UsageError(`${what}: ${SHELLS.join(', ')}`, 'e.g. source <(iotpay completion bash)');
   }
-  ctx.streams.stdout.write(completionScript(opts.shell, program));
+  const script = completionScript(opts.shell, program);
+  // --json: one document like every command's, the script inside it.
+  if (ctx.json) ctx.printJson({ shell: opts.shell, script });
+  else ctx.streams.stdout.write(script);
 }

@@ -239,6 +239,13 @@ describe('completion', () => {
     expect(spawnSync('fish', ['-n', file]).status).toBe(0);
   });
 
+  it('--json gives one document with the script in it', async () => {
+    const plain = await runCli(['completion', 'bash']);
+    const r = await runCli(['completion', 'bash', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ shell: 'bash', script: plain.stdout });
+  });
+
   it('an unknown shell is exit 2', async () => {
     const r = await runCli(['completion', 'tcsh']);
     expect(r.code).toBe(2);
