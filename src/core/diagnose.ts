@@ -1,6 +1,6 @@
 // Explanations for "sign fail": other orderings hand-written clients use, and likely causes of a mismatch.
 import { compareCaseInsensitive, fieldText, signedEntries, type Fields } from './canonical.js';
-import { signCanonical } from './sign.js';
+import { md5Hex, signCanonical } from './sign.js';
 
 export interface AlternativeOrdering {
   /** Short name of the ordering, e.g. "ASCII". */
@@ -154,9 +154,21 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
     }
   }
 
+  // The key joined to the fields the wrong way, as hand-written signers do (`fields` is `a=1&b=2&`).
+  const gatewayText = signedEntries(fields).join('');
+  const keyJoins: Array<[string, string]> = [
+    [gatewayText.slice(0, -1), 'the sign was made without the key: hash the sorted fields followed by key=<merchant key>'],
+    [`${gatewayText}${key}`, 'the key was appended without "key=": the text to hash ends in &key=<merchant key>'],
+    [`${gatewayText.slice(0, -1)}key=${key}`, 'the "&" before key= is missing: the text to hash ends in &key=<merchant key>'],
+    [`${gatewayText}key=${key}`.toLowerCase(), 'the text was lower-cased before hashing: hash it exactly as it is'],
+  ];
+  for (const [text, cause] of keyJoins) {
+    if (text !== `${gatewayText}key=${key}` && matches(md5Hex(text))) causes.push(cause);
+  }
+
   for (const ordering of ORDERINGS) {
     const canonical = signedEntries(fields, ordering.compare).join('');
-    if (canonical !== signedEntries(fields).join('') && matches(signCanonical(canonical, key))) {
+    if (canonical !== gatewayText && matches(signCanonical(canonical, key))) {
       causes.push(`the sign was made with fields in ${ordering.name} order (${ordering.usedBy}); the gateway sorts whole entries case-insensitively`);
     }
   }

@@ -15,7 +15,8 @@ export function signCanonical(canonical: string, key: string): string {
   return md5Hex(canonical + 'key=' + key);
 }
 
-function md5Hex(text: string): string {
+/** Upper-case hex MD5 of a text over UTF-8. */
+export function md5Hex(text: string): string {
   const c = nodeCrypto() as typeof NodeCrypto & { hash?: (algorithm: string, data: string, encoding: 'hex') => string };
   // crypto.hash (Node >= 20.12) hashes in one call without a Hash object: about a third faster.
   return (c.hash ? c.hash('md5', text, 'hex') : c.createHash('md5').update(text, 'utf8').digest('hex')).toUpperCase();

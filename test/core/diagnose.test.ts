@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareNaturalNames, diagnoseMismatch, differingOrderings } from '../../src/core/diagnose.js';
-import { sign, signCanonical, verify } from '../../src/core/sign.js';
+import { md5Hex, sign, signCanonical, verify } from '../../src/core/sign.js';
 
 const key = 'K3yForT3st1ng';
 const base = { mchId: '10000701', amount: 100, notifyUrl: 'https://shop.example/n', subject: 'a b' };
@@ -59,6 +59,18 @@ describe('diagnoseMismatch finds the likely cause', () => {
     const causes = diagnoseMismatch({ ...base, sign: s }, key, s);
     expect(causes.join('\n')).toMatch(cause);
     expect(causes.length).toBeLessThanOrEqual(1);
+  });
+  it.each([
+    ['no key at all', (c: string) => c.slice(0, -1), /made without the key/],
+    ['the key without "key="', (c: string) => `${c}${key}`, /appended without "key="/],
+    ['no "&" before key=', (c: string) => `${c.slice(0, -1)}key=${key}`, /the "&" before key= is missing/],
+    ['the text lower-cased', (c: string) => `${c}key=${key}`.toLowerCase(), /lower-cased before hashing/],
+  ])('the key joined wrongly: %s', (_, text, cause) => {
+    const canonical = 'amount=100&mchId=10000701&notifyUrl=https://shop.example/n&subject=a b&';
+    const s = md5Hex(text(canonical));
+    const causes = diagnoseMismatch({ ...base, sign: s }, key, s);
+    expect(causes.join('\n')).toMatch(cause);
+    expect(causes).toHaveLength(1);
   });
   it('a well-formed sign of the wrong value says nothing about its form', () => {
     const s = sign(base, key).replace(/^./, (c) => (c === 'A' ? 'B' : 'A'));
