@@ -58,10 +58,10 @@ export class SignatureError extends CliError {
   }
 }
 
-/** Ctrl-C at a prompt or during a wait. Exit 130. */
+/** Ctrl-C at a prompt, during a wait or while a request is out. Exit 130. */
 export class CancelError extends CliError {
-  constructor(message = 'interrupted') {
-    super(message, ExitCode.Interrupted);
+  constructor(message = 'interrupted', hint?: string) {
+    super(message, ExitCode.Interrupted, hint);
   }
 }
 

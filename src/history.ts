@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Context } from './context.js';
 import type { Params } from './core/order.js';
 import { checkResponseSign, type SignatureCheck } from './core/response.js';
-import { CliError, fileProblem, TransportError } from './errors.js';
+import { CancelError, CliError, fileProblem, TransportError } from './errors.js';
 import type { Endpoint, GatewayClient } from './gateway/client.js';
 
 export interface HistoryEntry {
@@ -77,13 +77,27 @@ export async function callAndRecord(
   explain: (err: TransportError) => TransportError,
 ): Promise<{ response: Params; signature: SignatureCheck }> {
   const base = { time: ctx.now().toISOString(), type, baseUrl: client.baseUrl, request };
+  // Ctrl-C or SIGTERM while the request is out: stop at once, and say the thing may exist, as for a timeout.
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   let response: Params;
   try {
-    response = (await client.call(endpoint, request)).body;
+    response = (await client.call(endpoint, request, stop.signal)).body;
   } catch (err) {
+    if (stop.signal.aborted) {
+      const interrupted = 'interrupted before the gateway answered';
+      await recordHistory(ctx, { ...base, error: interrupted });
+      const explained = explain(new TransportError(interrupted));
+      throw new CancelError(explained.message, explained.hint);
+    }
     if (!(err instanceof TransportError)) throw err;
     await recordHistory(ctx, { ...base, error: err.message });
     throw explain(err);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
   }
   const signature = checkResponseSign(response, key);
   await recordHistory(ctx, { ...base, response, signature: signature.verdict });

@@ -23,7 +23,8 @@ export interface GatewayAnswer {
 export interface GatewayClient {
   baseUrl: string;
   timeoutMs: number;
-  call: (endpoint: Endpoint, params: Params) => Promise<GatewayAnswer>;
+  /** `stop` aborts the request (Ctrl-C); the caller says what that means. */
+  call: (endpoint: Endpoint, params: Params, stop?: AbortSignal) => Promise<GatewayAnswer>;
   close: () => Promise<void>;
 }
 
@@ -128,6 +129,7 @@ export async function postParams(
   endpoint: Endpoint,
   params: Params,
   timeoutMs: number,
+  stop?: AbortSignal,
 ): Promise<GatewayAnswer> {
   const url = new URL(`${baseUrl.replace(/\/+$/, '')}/${endpoint}`);
   const { request } = await import('./undici.js');
@@ -141,7 +143,7 @@ export async function postParams(
         'user-agent': `iotpay-cli/${VERSION}`,
       },
       body: formBody(params),
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: stop ? AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]) : AbortSignal.timeout(timeoutMs),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
@@ -215,9 +217,9 @@ export async function openGateway(ctx: Context, opts: GatewayOptions = {}): Prom
   return {
     baseUrl,
     timeoutMs,
-    call: (endpoint, params) => {
+    call: (endpoint, params, stop) => {
       ctx.debug(`POST ${baseUrl.replace(/\/+$/, '')}/${endpoint}`);
-      return postParams(dispatcher, baseUrl, endpoint, params, timeoutMs);
+      return postParams(dispatcher, baseUrl, endpoint, params, timeoutMs, stop);
     },
     close: async () => {
       if (!ctx.dispatcher) await dispatcher.close();

@@ -547,6 +547,32 @@ describe('transport details', () => {
     }
   });
 
+  it('Ctrl-C while create_order is out stops at once: exit 130, the order may exist, the query command, a history line', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN, baseEnv } = await import('../helpers/cli.js');
+    stub.handle(() => {}); // never answers
+    const child = spawn(process.execPath, [BIN, 'create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'INT-3'], {
+      env: baseEnv(env({ IOTPAY_TIMEOUT: '60000' })),
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const deadline = Date.now() + 10_000;
+    while (!stub.requests.some((q) => q.url.endsWith('/create_order'))) {
+      if (Date.now() > deadline) throw new Error('never sent');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const killedAt = Date.now();
+    child.kill('SIGINT');
+    expect(await new Promise<number | null>((r) => child.on('close', r))).toBe(130);
+    // It does not sit out the 60 s timeout.
+    expect(Date.now() - killedAt).toBeLessThan(8000);
+    expect(stderr).toBe(
+      'error: interrupted before the gateway answered; the order may exist at the gateway (mchOrderNo INT-3); check with: iotpay query --mch-order-no INT-3\n',
+    );
+    const lines = fs.readFileSync(path.join(dir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.at(-1)).toMatchObject({ type: 'create', request: { mchOrderNo: 'INT-3' }, error: 'interrupted before the gateway answered' });
+  });
+
   it('query --wait --json stopped by SIGTERM prints the last answer it had, exit 130', async () => {
     const { spawn } = await import('node:child_process');
     const { BIN, baseEnv } = await import('../helpers/cli.js');
