@@ -160,11 +160,11 @@ async function buildRequest(opts: CreateOptions, ctx: Context): Promise<{ params
   const key = await requireSetting(ctx, 'key', 'to sign the order');
   const jobNo = await requireSetting(ctx, 'jobNo', 'by create_order (the merchant login name)');
   const notifyUrl = await ask(ctx, opts.notifyUrl ?? (await optionalSetting(ctx, 'notifyUrl')), FIELD_FLAGS.notifyUrl!, () =>
-    askText(ctx, 'Notify URL (the gateway posts the result here)', { validate: (v) => (/^https?:\/\//.test(v) ? true : 'an http(s) URL') }),
+    askText(ctx, 'Notify URL (the gateway posts the result here)', { validate: (v) => checkWebUrl(v) ?? true }),
   );
   let returnUrl = opts.returnUrl ?? (await optionalSetting(ctx, 'returnUrl'));
   if (channel?.needsReturnUrl && !returnUrl && ctx.canPrompt) {
-    returnUrl = await askText(ctx, `Return URL (${channelId} redirects here after payment)`);
+    returnUrl = await askText(ctx, `Return URL (${channelId} redirects here after payment)`, { validate: (v) => checkWebUrl(v) ?? true });
   }
   let osType = opts.osType?.toUpperCase();
   if (channel?.needsOsType && !osType && ctx.canPrompt) {

@@ -80,7 +80,9 @@ describe('create on a terminal', () => {
       await pty.waitFor('did you mean 2865?');
       pty.write('\x7f\x7f\x7f\x7f\x7f2865\r');
       await pty.waitFor('Notify URL');
-      pty.write('https://shop.example/n\r');
+      pty.write('shop.example/n\r');
+      await pty.waitFor('"shop.example/n" is not a URL');
+      pty.write('\x15https://shop.example/n\r'); // Ctrl-U clears the line
       expect(await pty.exited).toBe(0);
       expect(pty.output()).toContain('28.65 CAD · ALIPAY_QR');
       expect(pty.output()).toMatch(/\x1b\[4[07]m/); // ANSI QR on a colour terminal
