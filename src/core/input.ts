@@ -171,14 +171,15 @@ export function parseFieldText(raw: string): ParsedInput {
   if (/^params=/.test(text)) return { format: 'params-form', fields: parseParamsForm(text) };
   if (/[\r\n]/.test(text) && /^[^=&\s]+=/.test(text)) {
     // One name=value a line (a file of fields): taken literally, as arguments are.
-    const lines = text.split(/\r\n|\r|\n/).filter((line) => line.trim() !== '');
-    const notPair = lines.find((line) => !/^[^=&\s]+=/.test(line));
-    if (notPair !== undefined) {
+    const all = text.split(/\r\n|\r|\n/);
+    // Named by its number, not echoed: a file of fields may hold a stray secret.
+    const bad = all.findIndex((line) => line.trim() !== '' && !/^[^=&\s]+=/.test(line));
+    if (bad !== -1) {
       throw new InputError(
-        `line "${notPair.slice(0, 40)}" is not name=value: give one name=value a line, or one query string (a line break in a value is written %0A)`,
+        `line ${bad + 1} is not name=value: give one name=value a line, or one query string (a line break in a value is written %0A)`,
       );
     }
-    return { format: 'lines', fields: parseArguments(lines) };
+    return { format: 'lines', fields: parseArguments(all.filter((line) => line.trim() !== '')) };
   }
   if (/^[^=&\s]+=/.test(text) || text.startsWith('?')) return { format: 'query', fields: parseQueryString(text) };
   throw new InputError('cannot tell the input format: expected name=value pairs, JSON, params={...}, a query string or a URL');
