@@ -153,6 +153,12 @@ export function parseArguments(args: readonly string[]): Record<string, FieldVal
   return fields;
 }
 
+/** How many line breaks the white space before the text holds (trimmed away before parsing). */
+function linesBefore(raw: string): number {
+  const lead = /^[\uFEFF\s]*/.exec(raw)![0];
+  return lead.match(/\r\n|\r|\n/g)?.length ?? 0;
+}
+
 /** Detects the format of one text input and parses it. */
 export function parseFieldText(raw: string): ParsedInput {
   const text = raw.replace(/^\uFEFF/, '').trim();
@@ -176,7 +182,7 @@ export function parseFieldText(raw: string): ParsedInput {
     const bad = all.findIndex((line) => line.trim() !== '' && !/^[^=&\s]+=/.test(line));
     if (bad !== -1) {
       throw new InputError(
-        `line ${bad + 1} is not name=value: give one name=value a line, or one query string (a line break in a value is written %0A)`,
+        `line ${bad + 1 + linesBefore(raw)} is not name=value: give one name=value a line, or one query string (a line break in a value is written %0A)`,
       );
     }
     return { format: 'lines', fields: parseArguments(all.filter((line) => line.trim() !== '')) };

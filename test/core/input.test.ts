@@ -41,6 +41,7 @@ describe('parseFieldText refuses bad input with one clear message', () => {
     ['URL without query', 'https://example.com/notify', /no query string/],
     ['duplicate query field', 'a=1&a=2', /"a" appears twice/],
     ['a line that is not name=value, named by number (never echoed)', 'a=1\n\nS3CRET-KEY', /^line 3 is not name=value: give one name=value a line, or one query string/],
+    ['its number counts the blank lines before the first field', '\r\n\na=1\nS3CRET-KEY', /^line 4 is not name=value/],
     ['a repeated line', 'a=1\na=2', /"a" appears twice/],
     ['duplicate JSON field', '{"a":1,"b":{"a":3},"a":2}', /^field "a" appears twice: the gateway would see only one of them$/],
     ['duplicate JSON field, escaped the second time', '{"amount":100,"amo\\u0075nt":1}', /^field "amount" appears twice/],
