@@ -38,9 +38,10 @@ export async function queryAnswer(
   mchId: string,
   key: string,
   ref: OrderRef,
+  stop?: AbortSignal,
 ): Promise<{ result: QueryResult; problem?: CliError }> {
   const params = withSign(buildQueryParams(mchId, ref), key);
-  const { body } = await client.call('query_order', params);
+  const { body } = await client.call('query_order', params, stop);
   const answered = outcome(body);
   const signature = checkResponseSign(body, key);
   const unusable = (problem: CliError) => ({ result: { response: body, signature: signature.verdict, statusText: statusText(undefined), paid: false }, problem });
@@ -61,8 +62,8 @@ export async function queryAnswer(
 }
 
 /** queryAnswer that throws what is wrong with the answer. */
-export async function queryOnce(client: GatewayClient, mchId: string, key: string, ref: OrderRef): Promise<QueryResult> {
-  const { result, problem } = await queryAnswer(client, mchId, key, ref);
+export async function queryOnce(client: GatewayClient, mchId: string, key: string, ref: OrderRef, stop?: AbortSignal): Promise<QueryResult> {
+  const { result, problem } = await queryAnswer(client, mchId, key, ref, stop);
   if (problem) throw problem;
   return result;
 }
@@ -128,9 +129,11 @@ export async function waitForFinal(
   try {
     for (;;) {
       try {
-        last = await queryOnce(client, mchId, key, ref);
+        // A signal also aborts a query that is out, so Ctrl-C never waits for a slow answer.
+        last = await queryOnce(client, mchId, key, ref, controller.signal);
         if (isFinal(last.status)) return last;
       } catch (err) {
+        if (controller.signal.aborted) throw new CancelError();
         if (!(err instanceof TransportError)) throw err;
         ctx.warn(`${err.message}; still waiting`);
       }

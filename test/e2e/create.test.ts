@@ -573,6 +573,25 @@ describe('transport details', () => {
     expect(lines.at(-1)).toMatchObject({ type: 'create', request: { mchOrderNo: 'INT-3' }, error: 'interrupted before the gateway answered' });
   });
 
+  it('Ctrl-C during --wait while a query is out stops at once, with no "still waiting" warning', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN, baseEnv } = await import('../helpers/cli.js');
+    stub.handle(() => {}); // never answers
+    const child = spawn(process.execPath, [BIN, 'query', '--mch-order-no', 'INT-4', '--wait'], { env: baseEnv(env({ IOTPAY_TIMEOUT: '60000' })) });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const deadline = Date.now() + 10_000;
+    while (!stub.requests.some((q) => q.url.endsWith('/query_order'))) {
+      if (Date.now() > deadline) throw new Error('never polled');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const killedAt = Date.now();
+    child.kill('SIGINT');
+    expect(await new Promise<number | null>((r) => child.on('close', r))).toBe(130);
+    expect(Date.now() - killedAt).toBeLessThan(8000);
+    expect(stderr).toBe('error: stopped waiting; the order may still be paid: check with iotpay query --mch-order-no INT-4\n');
+  });
+
   it('query --wait --json stopped by SIGTERM prints the last answer it had, exit 130', async () => {
     const { spawn } = await import('node:child_process');
     const { BIN, baseEnv } = await import('../helpers/cli.js');
