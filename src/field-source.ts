@@ -37,6 +37,9 @@ async function readSource(ctx: Context, path: string): Promise<string> {
 }
 
 /** Reads and parses the field set; every failure is a UsageError (exit 2) with one clear line. */
+/** How long an unasked-for read of stdin waits before it says what it is waiting for. */
+const STDIN_NOTICE_MS = 2000;
+
 export async function readFields(ctx: Context, opts: FieldSourceOptions): Promise<ParsedInput> {
   try {
     if (opts.file !== undefined) {
@@ -47,7 +50,18 @@ export async function readFields(ctx: Context, opts: FieldSourceOptions): Promis
       if (ctx.streams.stdin.isTTY) {
         throw new UsageError('no fields given', 'pass name=value pairs, a JSON object, a query string or a URL; or - to read stdin');
       }
-      return parseFieldText(await readSource(ctx, '-'));
+      // Read without being asked to (no argument, stdin not a terminal): if nothing comes, say what it waits
+      // for, so a CI job whose stdin stays open shows why it stopped.
+      const notice = setTimeout(
+        () => ctx.warn('waiting for the fields on stdin: give them as arguments, or end the input (Ctrl-D)'),
+        STDIN_NOTICE_MS,
+      );
+      notice.unref();
+      try {
+        return parseFieldText(await readSource(ctx, '-'));
+      } finally {
+        clearTimeout(notice);
+      }
     }
     if (opts.input.length === 1) {
       const only = opts.input[0]!;

@@ -42,6 +42,25 @@ describe('iotpay sign', () => {
     expect(r.code).toBe(0);
   });
 
+  it('with no argument and a stdin that stays open, it says on stderr what it waits for, then reads it', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN, baseEnv } = await import('../helpers/cli.js');
+    const child = spawn(process.execPath, [BIN, 'sign'], { env: baseEnv({ ...env, IOTPAY_KEY: wx.key }) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const deadline = Date.now() + 10_000;
+    while (!stderr.includes('waiting')) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no notice; stderr: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(stderr).toBe('warning: waiting for the fields on stdin: give them as arguments, or end the input (Ctrl-D)\n');
+    child.stdin.end(JSON.stringify(wx.params));
+    expect(await new Promise<number | null>((r) => child.on('close', r))).toBe(0);
+    expect(stdout).toBe(`${wx.sign}\n`);
+  });
+
   it('reads --file', async () => {
     const file = path.join(dir, 'req.json');
     fs.writeFileSync(file, JSON.stringify(wx.params));
