@@ -221,6 +221,9 @@ function formParams(body: string): Params | string {
     } catch {
       return 'field "params" has invalid percent-encoding';
     }
+  } else if (/^\s*[{[]/.test(body)) {
+    // The usual mistake of a new client: JSON posted as the body itself.
+    return 'the body is JSON; the gateway reads a form body: params=<the JSON, URL-encoded>, content-type application/x-www-form-urlencoded';
   } else {
     try {
       raw = parseQueryString(body).params;

@@ -117,6 +117,12 @@ describe('the CLI against iotpay mock', () => {
     const ok = await call({ ...order, osType: 'IOS', sign: sign({ ...order, osType: 'IOS' }, KEY) });
     expect(ok).toMatchObject({ retCode: 'SUCCESS', resCode: 'SUCCESS' });
     expect(ok.retParams.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mock\/pay\//);
+    // A client that posts the JSON itself is told how the gateway reads a body.
+    const asJson = JSON.parse((await post(`${mock.baseUrl}/create_order`, JSON.stringify({ ...order, sign: 'X' }), 'application/json')).text);
+    expect(asJson).toEqual({
+      retCode: 'FAIL',
+      retMsg: 'the body is JSON; the gateway reads a form body: params=<the JSON, URL-encoded>, content-type application/x-www-form-urlencoded',
+    });
   });
 
   it('signs flat answers so the signing core verifies them', async () => {
