@@ -20,7 +20,8 @@ export function mockEventLine(ctx: Context, event: MockEvent): string {
     case 'request': {
       const result = e.retCode === 'SUCCESS' ? c.green('SUCCESS') : e.retCode ? c.red(`FAIL ${String(e.retMsg ?? '')}`) : c.yellow(String(e.fault ?? e.error ?? e.status ?? ''));
       const amount = e.amount !== undefined ? formatMoney(String(e.amount), '') : '';
-      return [t, `${e.method} ${e.path}`, e.channelId ?? '', amount, '→', result, e.payOrderId ?? '', e.status !== undefined ? `status ${String(e.status)}` : '']
+      const cause = e.likelyCause ? c.dim(`(likely cause: ${String(e.likelyCause)})`) : '';
+      return [t, `${e.method} ${e.path}`, e.channelId ?? '', amount, '→', result, e.payOrderId ?? '', e.status !== undefined ? `status ${String(e.status)}` : '', cause]
         .filter((x) => x !== '')
         .join('  ');
     }

@@ -5,6 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { withoutNestedValues, type FieldValue } from '../core/canonical.js';
 import { findChannel } from '../core/channels.js';
+import { diagnoseMismatch } from '../core/diagnose.js';
 import { parseQueryString } from '../core/input.js';
 import { formatMoney } from '../core/money.js';
 import { validateCreate, type Params } from '../core/order.js';
@@ -91,6 +92,9 @@ const ENDPOINTS = new Map<string, 'create_order' | 'query_order' | 'refund_order
 ]);
 
 const fail = (retMsg: string, extra: Params = {}): Params => ({ retCode: 'FAIL', retMsg, ...extra });
+
+/** Why a refused request's sign did not match, for the log line (never in the answer). */
+const signCauses = new WeakMap<Params, string>();
 
 // Mock ids need to be unique, not secret: a random start and a counter, instead of a
 // randomBytes call per order (which was 8% of the mock's time under load).
@@ -396,7 +400,13 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     } catch {
       return fail('Verify XX pay sign failed');
     }
-    if (typeof received !== 'string' || !signsEqual(expected, received)) return fail('Verify XX pay sign failed');
+    if (typeof received !== 'string' || !signsEqual(expected, received)) {
+      // The gateway's words only; the likely cause goes to the mock's log, for the developer of the client.
+      const refused = fail('Verify XX pay sign failed');
+      const why = typeof received === 'string' ? diagnoseMismatch(params, opts.key, received)[0] : 'the request has no sign field';
+      if (why) signCauses.set(refused, why);
+      return refused;
+    }
     return undefined;
   }
 
@@ -642,6 +652,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
       amount: asked?.amount,
       retCode: result.retCode,
       retMsg: result.retMsg || undefined,
+      likelyCause: result.retCode === 'SUCCESS' ? undefined : signCauses.get(result),
       payOrderId: result.payOrderId || undefined,
       status: result.status,
     });

@@ -117,6 +117,11 @@ describe('the CLI against iotpay mock', () => {
     const ok = await call({ ...order, osType: 'IOS', sign: sign({ ...order, osType: 'IOS' }, KEY) });
     expect(ok).toMatchObject({ retCode: 'SUCCESS', resCode: 'SUCCESS' });
     expect(ok.retParams.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mock\/pay\//);
+    // A wrong sign gets the gateway's words only; the mock's log line says the likely cause.
+    const lower = { ...order, mchOrderNo: 'C-LOWER', osType: 'IOS' };
+    expect(await call({ ...lower, sign: sign(lower, KEY).toLowerCase() })).toEqual({ retCode: 'FAIL', retMsg: 'Verify XX pay sign failed' });
+    const logged = await waitFor(() => jsonLines(mock.proc.lines()).find((e) => e.mchOrderNo === 'C-LOWER'), 'the log line');
+    expect(logged).toMatchObject({ retMsg: 'Verify XX pay sign failed', likelyCause: 'the sign is lower-case: the gateway expects upper-case hex (the value is otherwise right)' });
     // A client that posts the JSON itself is told how the gateway reads a body.
     const asJson = JSON.parse((await post(`${mock.baseUrl}/create_order`, JSON.stringify({ ...order, sign: 'X' }), 'application/json')).text);
     expect(asJson).toEqual({
