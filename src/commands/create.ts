@@ -1,9 +1,11 @@
 // `iotpay create`: build, check, sign and post a create_order, verify the answer, show the payment, optionally wait.
 import { checkWebUrl, DEFAULT_BASE_URL, isLoopbackHost, isUnreachableHost } from '../config/settings.js';
 import type { Context } from '../context.js';
+import { canonicalString } from '../core/canonical.js';
 import { CREATE_CHANNELS, findChannel } from '../core/channels.js';
 import { maskKey } from '../core/mask.js';
 import { parseCents } from '../core/money.js';
+import { printable } from '../core/printable.js';
 import { buildCreateParams, generateOrderNo, validateCreate, type Finding, type Params } from '../core/order.js';
 import { outcome, paymentPresentation, type PaymentPresentation, type SignatureVerdict } from '../core/response.js';
 import { withSign } from '../core/sign.js';
@@ -284,6 +286,8 @@ async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox)
     ctx.out(JSON.stringify(request, null, 2));
     ctx.out('');
     ctx.out(ctx.color.dim(`# signed with key ${maskKey(key)}; form body: ${formBody(request).length} bytes`));
+    // The exact text that was hashed, to hold against another client's when the gateway says "sign fail".
+    ctx.out(ctx.color.dim(`# canonical: ${printable(canonicalString(request))}key=${maskKey(key)}`));
     ctx.out(curl);
     return;
   }

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sign as signFields, verify } from '../../src/core/sign.js';
+import { sign as signFields, signCanonical, verify } from '../../src/core/sign.js';
 import { runCli, tempDir, type RunResult } from '../helpers/cli.js';
 import { json, startGatewayStub, type GatewayStub } from '../helpers/gateway-stub.js';
 import { decodeHalfBlockQr } from '../helpers/qr-decode.js';
@@ -275,6 +275,11 @@ describe('create --dry-run', () => {
     expect(r.stdout).toContain(`curl -sS -X POST '${stub.baseUrl}/create_order'`);
     expect(r.stdout).toContain("--data-urlencode 'params={");
     expect(r.stdout).toContain('CANA…zz');
+    // The exact text that was hashed, key masked: what to hold against another client's.
+    const canonical = /^# canonical: (.*)key=CANA…zz$/m.exec(r.stdout)?.[1];
+    expect(canonical).toMatch(/^amount=100&body=iotpay-cli order&channelId=WX_NATIVE&/);
+    const signed = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'), r.stdout.indexOf('\n}\n') + 2));
+    expect(signCanonical(canonical!, CANARY)).toBe(signed.sign);
     const j = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--dry-run', '--json']);
     const doc = JSON.parse(j.stdout);
     expect(Object.keys(doc)).toEqual(['request', 'curl']);
