@@ -38,8 +38,9 @@ export function outcome(response: Response): Outcome {
  */
 export function failureCause(response: Response): 'unknown-merchant' | 'bad-sign' | undefined {
   const words = `${text(response.retMsg) ?? ''} ${text(response.errCodeDes) ?? ''}`.toLowerCase();
-  if (/mchinfo|merchant|商户/.test(words)) return 'unknown-merchant';
-  if (/sign|签名/.test(words)) return 'bad-sign';
+  // Narrow on purpose: "channelId X is not open for this merchant" is not an unknown merchant.
+  if (/mchinfo|unknown merchant|merchant (?:does not exist|not found)|商户不存在|商户信息/.test(words)) return 'unknown-merchant';
+  if (/\bsign\b|signature|签名/.test(words)) return 'bad-sign';
   return undefined;
 }
 

@@ -133,6 +133,10 @@ describe('responses', () => {
     ['签名错误', 'bad-sign'],
     ['order does not exist', undefined],
     ['mchOrderNo M1 already exists', undefined],
+    ['channelId NEW_PAY is not open for this merchant', undefined],
+    ['unknown merchant', 'unknown-merchant'],
+    ['signature mismatch', 'bad-sign'],
+    ['design error', undefined],
   ] as const)('failureCause(%j) is %s', (retMsg, cause) => {
     expect(failureCause({ retCode: 'FAIL', retMsg })).toBe(cause);
   });
