@@ -403,7 +403,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     if (typeof received !== 'string' || !signsEqual(expected, received)) {
       // The gateway's words only; the likely cause goes to the mock's log, for the developer of the client.
       const refused = fail('Verify XX pay sign failed');
-      const why = typeof received === 'string' ? diagnoseMismatch(params, opts.key, received)[0] : 'the request has no sign field';
+      const why = typeof received === 'string' ? diagnoseMismatch(params, opts.key, received)[0] : 'the sign is not text: it is 32 hex characters in quotes';
       if (why) signCauses.set(refused, why);
       return refused;
     }
