@@ -100,7 +100,7 @@ function signOf(entries: Array<[string, string]>, key: string, keepEmpty = false
  * What is wrong with the form of a received sign (spaces around it, its case, its length), given the
  * sign the fields should carry; undefined when its form is not the problem.
  */
-export function signFormCause(received: string, expected: string): string | undefined {
+function signFormCause(received: string, expected: string): string | undefined {
   const trimmed = received.trim();
   if (trimmed.toUpperCase() === expected) {
     const spaced = trimmed !== received;
@@ -134,9 +134,9 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
     const decoded = entries.map(([n, v]): [string, string] => [n, URL_ENCODED.test(v) ? (safeDecode(v) ?? v) : v]);
     const names = encoded.map(([n]) => n).join(', ');
     if (matches(signOf(decoded, key))) {
-      causes.push(`${names} arrived URL-encoded but were signed decoded: decode the transport once before verifying`);
+      causes.push(`${names} arrived URL-encoded but ${encoded.length === 1 ? 'was' : 'were'} signed decoded: decode the transport once before verifying`);
     } else {
-      causes.push(`${names} look URL-encoded: sign the plain text, not the percent-encoded form`);
+      causes.push(`${names} ${encoded.length === 1 ? 'looks' : 'look'} URL-encoded: sign the plain text, not the percent-encoded form`);
     }
   }
 

@@ -3,7 +3,7 @@ import type http from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { FieldValue } from '../core/canonical.js';
 import { decodeInputBytes, InputError, parseJsonObject, parseQueryString } from '../core/input.js';
-import { signFormCause } from '../core/diagnose.js';
+import { diagnoseMismatch } from '../core/diagnose.js';
 import { verify } from '../core/sign.js';
 import { BodyTooLarge, createHardenedServer, hostForUrl, listen, readBody, sendText } from './http-util.js';
 
@@ -139,9 +139,10 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
     if (check.status !== 'valid') {
       const answer = { status: 400, body: 'fail' };
       sendText(res, answer.status, answer.body);
-      const form = check.status === 'mismatch' ? signFormCause(check.received!, check.expected!) : undefined;
+      // The likely cause, as verify names it (a malformed sign, a value that arrived URL-encoded, …).
+      const cause = check.status === 'mismatch' ? diagnoseMismatch(f, opts.key, check.received!)[0] : undefined;
       const reason =
-        check.status === 'absent' ? 'no sign' : check.status === 'unverifiable' ? check.reason : `sign ${check.received} does not match${form ? `: ${form}` : ''}`;
+        check.status === 'absent' ? 'no sign' : check.status === 'unverifiable' ? check.reason : `sign ${check.received} does not match${cause ? `: ${cause}` : ''}`;
       log({ ...base, ...facts, verdict: 'forged', reason, answer });
       return;
     }

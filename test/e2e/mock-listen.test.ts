@@ -393,6 +393,16 @@ describe('listen under bad input', () => {
     expect(proc.lines().filter((l) => l.includes('FAKE'))).toEqual([line]);
   });
 
+  it("a forged notify's reason names the likely cause, as verify does", async () => {
+    const listen = await startListen();
+    const withSubject = { ...notify, subject: 'tea & cakes' };
+    const encoded = { ...withSubject, subject: encodeURIComponent(withSubject.subject), sign: sign(withSubject, KEY) };
+    expect(await post(`${listen.url}/notify`, JSON.stringify(encoded), 'application/json')).toEqual({ status: 400, text: 'fail' });
+    const event = await waitFor(() => jsonLines(listen.proc.lines()).find((e) => e.verdict), 'the log line');
+    expect(event).toMatchObject({ verdict: 'forged' });
+    expect(event.reason).toBe(`sign ${encoded.sign} does not match: subject arrived URL-encoded but was signed decoded: decode the transport once before verifying`);
+  });
+
   it('never forwards a forged notify', async () => {
     const handler = await startMerchantHandler();
     try {
