@@ -518,60 +518,56 @@ describe('transport details', () => {
     }
   });
 
+  /**
+   * Runs the built CLI, sends `signal` once the stub has seen a request to `endpoint` (the order is out or
+   * being waited for), and says how it ended and how long the stop took.
+   */
+  async function interruptOnceSent(args: string[], endpoint: string, signal: NodeJS.Signals, extraEnv: Record<string, string> = {}) {
+    const { spawn } = await import('node:child_process');
+    const { BIN, baseEnv } = await import('../helpers/cli.js');
+    const child = spawn(process.execPath, [BIN, ...args], { env: baseEnv(env(extraEnv)) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((r) => child.on('close', r));
+    const deadline = Date.now() + 10_000;
+    while (!stub.requests.some((q) => q.url.endsWith(`/${endpoint}`))) {
+      if (Date.now() > deadline) throw new Error(`no ${endpoint} request; stderr: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const killedAt = Date.now();
+    child.kill(signal);
+    const code = await closed;
+    return { code, stdout, stderr, stopMs: Date.now() - killedAt };
+  }
+
   it.each([
     ['Ctrl-C', 'SIGINT', []],
     ['a CI timeout (SIGTERM) with --json', 'SIGTERM', ['--json']],
   ] as const)('%s during --wait exits 130, says how to check the order later, and --json still gets its document', async (_, signal, extra) => {
-    const { spawn } = await import('node:child_process');
-    const { BIN, baseEnv } = await import('../helpers/cli.js');
     stub.handle((req, res) =>
       req.url.endsWith('/create_order')
         ? success({ codeUrl: 'weixin://w' })(req, res)
         : json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', status: 0 }, CANARY),
     );
-    const child = spawn(process.execPath, [BIN, 'create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'INT-1', '--wait', ...extra], {
-      env: baseEnv(env()),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const deadline = Date.now() + 10_000;
-    while (!stub.requests.some((q) => q.url.endsWith('/query_order'))) {
-      if (Date.now() > deadline) throw new Error('never polled');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    child.kill(signal);
-    const code = await new Promise<number | null>((r) => child.on('close', r));
-    expect(code).toBe(130);
-    expect(stderr).toMatch(/stopped waiting; the order may still be paid: check with iotpay query --mch-order-no INT-1/);
+    const r = await interruptOnceSent(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'INT-1', '--wait', ...extra], 'query_order', signal);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/stopped waiting; the order may still be paid: check with iotpay query --mch-order-no INT-1/);
     if (extra.length > 0) {
-      const doc = JSON.parse(stdout);
+      const doc = JSON.parse(r.stdout);
       expect(doc).toMatchObject({ request: { mchOrderNo: 'INT-1' }, response: { payOrderId: 'P0001' }, payment: { kind: 'qr', value: 'weixin://w' } });
       expect(doc).toMatchObject({ status: 0, statusText: 'created', paid: false });
     }
   });
 
   it('Ctrl-C while create_order is out stops at once: exit 130, the order may exist, the query command, a history line', async () => {
-    const { spawn } = await import('node:child_process');
-    const { BIN, baseEnv } = await import('../helpers/cli.js');
     stub.handle(() => {}); // never answers
-    const child = spawn(process.execPath, [BIN, 'create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'INT-3'], {
-      env: baseEnv(env({ IOTPAY_TIMEOUT: '60000' })),
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const deadline = Date.now() + 10_000;
-    while (!stub.requests.some((q) => q.url.endsWith('/create_order'))) {
-      if (Date.now() > deadline) throw new Error('never sent');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const killedAt = Date.now();
-    child.kill('SIGINT');
-    expect(await new Promise<number | null>((r) => child.on('close', r))).toBe(130);
+    const r = await interruptOnceSent(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'INT-3'], 'create_order', 'SIGINT', { IOTPAY_TIMEOUT: '60000' });
+    expect(r.code).toBe(130);
     // It does not sit out the 60 s timeout.
-    expect(Date.now() - killedAt).toBeLessThan(8000);
-    expect(stderr).toBe(
+    expect(r.stopMs).toBeLessThan(8000);
+    expect(r.stderr).toBe(
       'error: interrupted before the gateway answered; the order may exist at the gateway (mchOrderNo INT-3); check with: iotpay query --mch-order-no INT-3\n',
     );
     const lines = fs.readFileSync(path.join(dir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -579,39 +575,18 @@ describe('transport details', () => {
   });
 
   it('Ctrl-C during --wait while a query is out stops at once, with no "still waiting" warning', async () => {
-    const { spawn } = await import('node:child_process');
-    const { BIN, baseEnv } = await import('../helpers/cli.js');
     stub.handle(() => {}); // never answers
-    const child = spawn(process.execPath, [BIN, 'query', '--mch-order-no', 'INT-4', '--wait'], { env: baseEnv(env({ IOTPAY_TIMEOUT: '60000' })) });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const deadline = Date.now() + 10_000;
-    while (!stub.requests.some((q) => q.url.endsWith('/query_order'))) {
-      if (Date.now() > deadline) throw new Error('never polled');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const killedAt = Date.now();
-    child.kill('SIGINT');
-    expect(await new Promise<number | null>((r) => child.on('close', r))).toBe(130);
-    expect(Date.now() - killedAt).toBeLessThan(8000);
-    expect(stderr).toBe('error: stopped waiting; the order may still be paid: check with iotpay query --mch-order-no INT-4\n');
+    const r = await interruptOnceSent(['query', '--mch-order-no', 'INT-4', '--wait'], 'query_order', 'SIGINT', { IOTPAY_TIMEOUT: '60000' });
+    expect(r.code).toBe(130);
+    expect(r.stopMs).toBeLessThan(8000);
+    expect(r.stderr).toBe('error: stopped waiting; the order may still be paid: check with iotpay query --mch-order-no INT-4\n');
   });
 
   it('query --wait --json stopped by SIGTERM prints the last answer it had, exit 130', async () => {
-    const { spawn } = await import('node:child_process');
-    const { BIN, baseEnv } = await import('../helpers/cli.js');
     stub.handle((_req, res) => json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', mchOrderNo: 'INT-2', status: 1 }, CANARY));
-    const child = spawn(process.execPath, [BIN, 'query', '--mch-order-no', 'INT-2', '--wait', '--json'], { env: baseEnv(env()) });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    const deadline = Date.now() + 10_000;
-    while (!stub.requests.some((q) => q.url.endsWith('/query_order'))) {
-      if (Date.now() > deadline) throw new Error('never polled');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    child.kill('SIGTERM');
-    expect(await new Promise<number | null>((r) => child.on('close', r))).toBe(130);
-    expect(JSON.parse(stdout)).toMatchObject({ response: { mchOrderNo: 'INT-2' }, status: 1, statusText: 'paying', paid: false });
+    const r = await interruptOnceSent(['query', '--mch-order-no', 'INT-2', '--wait', '--json'], 'query_order', 'SIGTERM');
+    expect(r.code).toBe(130);
+    expect(JSON.parse(r.stdout)).toMatchObject({ response: { mchOrderNo: 'INT-2' }, status: 1, statusText: 'paying', paid: false });
   });
 
 });
