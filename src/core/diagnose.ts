@@ -125,8 +125,11 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
   const causes: string[] = [];
   const entries = flatEntries(fields);
   const matches = (candidate: string): boolean => candidate === received || candidate === received.toUpperCase();
+  // The text the gateway hashes, before the key: `a=1&b=2&`.
+  const gatewayText = signedEntries(fields).join('');
+  const hashed = `${gatewayText}key=${key}`;
 
-  const form = signFormCause(received, signOf(entries, key));
+  const form = signFormCause(received, md5Hex(hashed));
   if (form) causes.push(form);
 
   const encoded = entries.filter(([, v]) => URL_ENCODED.test(v));
@@ -154,17 +157,15 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
     }
   }
 
-  // The key joined to the fields the wrong way, as hand-written signers do (`fields` is `a=1&b=2&`).
-  const gatewayText = signedEntries(fields).join('');
+  // The key joined to the fields the wrong way, as hand-written signers do.
   const keyJoins: Array<[string, string]> = [
     [gatewayText.slice(0, -1), 'the sign was made without the key: hash the sorted fields followed by key=<merchant key>'],
     [`${gatewayText}${key}`, 'the key was appended without "key=": the text to hash ends in &key=<merchant key>'],
     [`${gatewayText.slice(0, -1)}key=${key}`, 'the "&" before key= is missing: the text to hash ends in &key=<merchant key>'],
-    [`${gatewayText}key=${key}`.toLowerCase(), 'the text was lower-cased before hashing: hash it exactly as it is'],
+    [hashed.toLowerCase(), 'the text was lower-cased before hashing: hash it exactly as it is'],
   ];
-  for (const [text, cause] of keyJoins) {
-    if (text !== `${gatewayText}key=${key}` && matches(md5Hex(text))) causes.push(cause);
-  }
+  // (A text already in lower case is the right one: no cause there.)
+  for (const [text, cause] of keyJoins) if (text !== hashed && matches(md5Hex(text))) causes.push(cause);
 
   for (const ordering of ORDERINGS) {
     const canonical = signedEntries(fields, ordering.compare).join('');
