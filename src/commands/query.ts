@@ -1,7 +1,7 @@
 // `iotpay query`: an order's status by mchOrderNo or payOrderId, optionally waiting until it is paid or cancelled.
 import type { Context } from '../context.js';
 import { requireSetting } from '../credentials.js';
-import { UsageError } from '../errors.js';
+import { UsageError, type CliError } from '../errors.js';
 import { openGateway, type GatewayClient } from '../gateway/client.js';
 import { queryAnswer, unpaidError, waitFields, waitForFinal, WaitStopped, type OrderRef, type QueryResult } from '../gateway/query.js';
 import { renderQuery, signatureLine } from '../render/payment.js';
@@ -64,6 +64,22 @@ export async function runQuery(opts: QueryOptions, ctx: Context): Promise<void> 
   }
 }
 
+async function waitedAnswer(
+  ctx: Context,
+  client: GatewayClient,
+  mchId: string,
+  key: string,
+  ref: OrderRef,
+  timeoutSeconds: number,
+): Promise<{ result: QueryResult; problem?: CliError }> {
+  try {
+    return { result: await waitForPayment(ctx, client, mchId, key, ref, timeoutSeconds) };
+  } catch (err) {
+    if (err instanceof WaitStopped && err.last) return { result: err.last, problem: err };
+    throw err;
+  }
+}
+
 async function queryOrder(opts: QueryOptions, ctx: Context): Promise<void> {
   const ref = orderRef(opts);
   const timeoutSeconds = parseWaitTimeout(opts.waitTimeout);
@@ -71,14 +87,9 @@ async function queryOrder(opts: QueryOptions, ctx: Context): Promise<void> {
   const key = await requireSetting(ctx, 'key', 'to sign the query');
   const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
   try {
-    const waited = (): Promise<QueryResult> =>
-      waitForPayment(ctx, client, mchId, key, ref, timeoutSeconds).catch((err: unknown) => {
-        // Stopped (Ctrl-C, SIGTERM): the last answer, if there was one, is still the document.
-        if (err instanceof WaitStopped && err.last && ctx.json) ctx.printJson(jsonDocument(err.last));
-        throw err;
-      });
-    // An answer that is FAIL or forged still gives --json its document (as create does), then its exit code.
-    const { result, problem } = opts.wait ? { result: await waited(), problem: undefined } : await queryAnswer(client, mchId, key, ref);
+    // An answer that is FAIL or forged still gives --json its document (as create does), then its exit code;
+    // so does a wait stopped by Ctrl-C or SIGTERM, with the last answer it had.
+    const { result, problem } = opts.wait ? await waitedAnswer(ctx, client, mchId, key, ref, timeoutSeconds) : await queryAnswer(client, mchId, key, ref);
     if (ctx.json) ctx.printJson(jsonDocument(result));
     if (problem) throw problem;
     if (!ctx.json) {
