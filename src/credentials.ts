@@ -1,6 +1,6 @@
 // Resolving credentials for a command: the value, masked registration of the key, and --verbose provenance.
-import type { Resolved } from './config/resolve.js';
-import type { SettingKey } from './config/settings.js';
+import { missingSetting, type Resolved } from './config/resolve.js';
+import { isLoopbackHost, SANDBOX, settingSpec, type SettingKey } from './config/settings.js';
 import type { Context } from './context.js';
 import { maskKey } from './core/mask.js';
 
@@ -9,6 +9,44 @@ export async function requireSetting(ctx: Context, key: SettingKey, purpose: str
   const found = await ctx.settings.require(key, purpose);
   report(ctx, key, found);
   return found.value;
+}
+
+type Credential = keyof typeof SANDBOX;
+
+/**
+ * The credentials a command needs, resolved together and reported like requireSetting's. A missing one is
+ * exit 2 naming it; when the command talks to a gateway on this machine (most likely `iotpay mock`, which uses
+ * its sandbox values for whatever is not configured), the hint gives those values for every one missing, so
+ * one run says all that is needed. `local` says whether the other end is on this machine; by default, whether
+ * the base URL is loopback.
+ */
+export async function requireCredentials<const N extends readonly (readonly [Credential, string])[]>(
+  ctx: Context,
+  needed: N,
+  local?: boolean,
+): Promise<{ -readonly [I in keyof N]: string }> {
+  const found: Resolved[] = [];
+  const missing: (readonly [Credential, string])[] = [];
+  for (const want of needed) {
+    const f = await ctx.settings.resolve(want[0]);
+    if (f) found.push(f);
+    else missing.push(want);
+  }
+  const [first] = missing;
+  if (first) throw missingSetting(first[0], first[1], (local ?? (await onLoopback(ctx))) ? sandboxHint(missing.map(([key]) => key)) : undefined);
+  needed.forEach(([key], i) => report(ctx, key, found[i]!));
+  return found.map((f) => f.value) as { -readonly [I in keyof N]: string };
+}
+
+/** The values `iotpay mock` uses for credentials that are not configured, as exports. */
+export function sandboxHint(keys: readonly Credential[]): string {
+  return `a local iotpay mock uses sandbox values where none are configured: export ${keys.map((key) => `${settingSpec(key).env}=${SANDBOX[key]}`).join(' ')}`;
+}
+
+/** Whether the base URL setting points at this machine. */
+export async function onLoopback(ctx: Context): Promise<boolean> {
+  const base = (await ctx.settings.resolve('baseUrl'))?.value;
+  return base !== undefined && URL.canParse(base) && isLoopbackHost(new URL(base).hostname);
 }
 
 /** An optional setting (profile default or built-in default), reported like a required one. */

@@ -9,7 +9,7 @@ import { printable } from '../core/printable.js';
 import { buildCreateParams, generateOrderNo, validateCreate, type Finding, type Params } from '../core/order.js';
 import { outcome, paymentPresentation, type PaymentPresentation, type SignatureVerdict } from '../core/response.js';
 import { withSign } from '../core/sign.js';
-import { optionalSetting, requireSetting } from '../credentials.js';
+import { optionalSetting, requireCredentials } from '../credentials.js';
 import { SignatureError, TransportError, UsageError } from '../errors.js';
 import { formBody, gatewayBaseUrl, openGateway, type GatewayClient } from '../gateway/client.js';
 import { gatewayFailure } from '../gateway/failure.js';
@@ -158,9 +158,11 @@ async function buildRequest(opts: CreateOptions, ctx: Context): Promise<{ params
   const channelId = await resolveChannel(ctx, opts.channel);
   const amount = await resolveAmount(ctx, opts.amount);
   const channel = findChannel(channelId);
-  const mchId = await requireSetting(ctx, 'mchId', 'to create an order');
-  const key = await requireSetting(ctx, 'key', 'to sign the order');
-  const jobNo = await requireSetting(ctx, 'jobNo', 'by create_order (the merchant login name)');
+  const [mchId, key, jobNo] = await requireCredentials(ctx, [
+    ['mchId', 'to create an order'],
+    ['key', 'to sign the order'],
+    ['jobNo', 'by create_order (the merchant login name)'],
+  ]);
   const notifyUrl = await ask(ctx, opts.notifyUrl ?? (await optionalSetting(ctx, 'notifyUrl')), FIELD_FLAGS.notifyUrl!, () =>
     askText(ctx, 'Notify URL (the gateway posts the result here)', { validate: (v) => checkWebUrl(v) ?? true }),
   );

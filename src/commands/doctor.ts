@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import { checkBaseUrl } from '../config/settings.js';
 import { missingSetting } from '../config/resolve.js';
 import { maskKey } from '../core/mask.js';
+import { onLoopback, sandboxHint } from '../credentials.js';
 import { buildQueryParams } from '../core/order.js';
 import { failureCause, outcome } from '../core/response.js';
 import { withSign } from '../core/sign.js';
@@ -57,7 +58,8 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
   const jobNo = await ctx.settings.resolve('jobNo');
   const baseUrl = (await ctx.settings.resolve('baseUrl'))!;
   if (key) ctx.addSecret(key.value);
-  const missing = [...(mchId ? [] : [missingSetting('mchId', '')]), ...(key ? [] : [missingSetting('key', '')])];
+  const unset = [...(mchId ? [] : ['mchId' as const]), ...(key ? [] : ['key' as const])];
+  const missing = unset.map((k) => missingSetting(k, ''));
   const baseProblem = checkBaseUrl(baseUrl.value);
   if (missing.length > 0 || baseProblem) {
     add({
@@ -65,7 +67,9 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
       title: 'configuration',
       status: 'fail',
       detail: [...missing.map((m) => m.message.replace(/ is required $/, ' is not set')), ...(baseProblem ? [`base URL: ${baseProblem}`] : [])].join('; '),
-      fix: missing.map((m) => m.hint).join('; ') || 'set a valid base URL with iotpay config set base-url',
+      fix:
+        [...missing.map((m) => m.hint), ...(unset.length > 0 && (await onLoopback(ctx)) ? [sandboxHint(unset)] : [])].join('; ') ||
+        'set a valid base URL with iotpay config set base-url',
     });
     exit = ExitCode.Usage;
   } else {

@@ -1,6 +1,6 @@
 // `iotpay listen`: receive notify calls, verify each sign, answer success/fail, optionally forward valid ones.
 import type { Context } from '../context.js';
-import { requireSetting } from '../credentials.js';
+import { requireCredentials } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { notifyEventLine } from '../render/events.js';
 import { startListener } from '../servers/listener.js';
@@ -26,7 +26,8 @@ export async function runListen(opts: ListenOptions, ctx: Context): Promise<void
     }
     if (!ok) throw new UsageError(`--forward-to must be an http(s) URL, got "${opts.forwardTo}"`);
   }
-  const key = await requireSetting(ctx, 'key', 'to verify notifies');
+  // Notifies from `iotpay mock` are its usual test traffic: the hint names the mock's sandbox key.
+  const [key] = await requireCredentials(ctx, [['key', 'to verify notifies']], true);
   let listener;
   try {
     listener = await startListener({

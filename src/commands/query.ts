@@ -1,6 +1,6 @@
 // `iotpay query`: an order's status by mchOrderNo or payOrderId, optionally waiting until it is paid or cancelled.
 import type { Context } from '../context.js';
-import { requireSetting } from '../credentials.js';
+import { requireCredentials } from '../credentials.js';
 import { UsageError, type CliError } from '../errors.js';
 import { openGateway, type GatewayClient } from '../gateway/client.js';
 import { queryAnswer, unpaidError, waitFields, waitForFinal, WaitStopped, type OrderRef, type QueryResult } from '../gateway/query.js';
@@ -83,8 +83,10 @@ async function waitedAnswer(
 async function queryOrder(opts: QueryOptions, ctx: Context): Promise<void> {
   const ref = orderRef(opts);
   const timeoutSeconds = parseWaitTimeout(opts.waitTimeout);
-  const mchId = await requireSetting(ctx, 'mchId', 'to query an order');
-  const key = await requireSetting(ctx, 'key', 'to sign the query');
+  const [mchId, key] = await requireCredentials(ctx, [
+    ['mchId', 'to query an order'],
+    ['key', 'to sign the query'],
+  ]);
   const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
   try {
     // An answer that is FAIL or forged still gives --json its document (as create does), then its exit code;

@@ -5,7 +5,7 @@ import { buildRefundParams, generateOrderNo } from '../core/order.js';
 import { outcome, queryOrder } from '../core/response.js';
 import { withSign } from '../core/sign.js';
 import { isPaid, statusText } from '../core/status.js';
-import { optionalSetting, requireSetting } from '../credentials.js';
+import { optionalSetting, requireCredentials } from '../credentials.js';
 import { CancelError, CliError, SignatureError, TransportError, UsageError } from '../errors.js';
 import { openGateway } from '../gateway/client.js';
 import { gatewayFailure } from '../gateway/failure.js';
@@ -38,9 +38,11 @@ export async function runRefund(opts: RefundOptions, ctx: Context): Promise<void
   if (!opts.yes && !ctx.canPrompt) {
     throw new UsageError('refund moves money and needs confirmation', 'pass --yes to confirm without a terminal');
   }
-  const mchId = await requireSetting(ctx, 'mchId', 'to refund');
-  const key = await requireSetting(ctx, 'key', 'to sign the refund');
-  const loginName = await requireSetting(ctx, 'jobNo', 'by refund_order (loginName, the merchant login name)');
+  const [mchId, key, loginName] = await requireCredentials(ctx, [
+    ['mchId', 'to refund'],
+    ['key', 'to sign the refund'],
+    ['jobNo', 'by refund_order (loginName, the merchant login name)'],
+  ]);
   const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
   try {
     let currency = opts.currency ?? (await optionalSetting(ctx, 'currency'));

@@ -79,8 +79,9 @@ export class Settings {
   }
 }
 
-export function missingSetting(key: SettingKey, purpose: string): UsageError {
+/** Exit 2 naming a missing setting and every way to set it; `more` is added to the hint. */
+export function missingSetting(key: SettingKey, purpose: string, more?: string): UsageError {
   const spec = settingSpec(key);
   const ways = [spec.flag, spec.env].filter((w): w is string => Boolean(w));
-  return new UsageError(`${spec.name} is required ${purpose}`, `set it with ${[...ways, `or \`iotpay config set ${spec.name}\``].join(', ')}`);
+  return new UsageError(`${spec.name} is required ${purpose}`, `set it with ${[...ways, `or \`iotpay config set ${spec.name}\``].join(', ')}${more ? `; ${more}` : ''}`);
 }

@@ -27,6 +27,9 @@ export interface SettingSpec {
 
 export const DEFAULT_BASE_URL = 'https://api.iotpaycloud.com/v1';
 
+/** Credentials the mock uses when none are configured: documented, never valid anywhere else. */
+export const SANDBOX = { mchId: '10000001', key: 'iotpay-sandbox-key-not-a-secret', jobNo: 'sandbox' } as const;
+
 /** Loopback or a private (RFC 1918) IPv4 range: no server on the internet can call it. */
 export function isUnreachableHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();

@@ -14,8 +14,7 @@ import { statusText } from '../core/status.js';
 import { OrderBook } from './order-book.js';
 import { BodyTooLarge, createHardenedServer, hostForUrl, listen, MAX_BODY_BYTES, onBody, sendJson, sendText } from './http-util.js';
 
-/** Credentials the mock uses when none are configured: documented, never valid anywhere else. */
-export const SANDBOX = { mchId: '10000001', key: 'iotpay-sandbox-key-not-a-secret', jobNo: 'sandbox' } as const;
+export { SANDBOX } from '../config/settings.js';
 
 export type MockFault = 'http500' | 'timeout' | 'badsign';
 

@@ -227,6 +227,45 @@ describe('the CLI against iotpay mock', () => {
     await proc.waitForLine((l) => l.includes('no key configured: using the sandbox credentials'));
     expect(proc.lines().join('\n')).toMatch(/mock gateway on .*mchId 10000001, key iotpay-sandbox-key-not-a-secret[^]*no key configured/);
   });
+
+  it('with nothing configured, create and listen name the values the mock uses, and those values work', async () => {
+    const bare = { IOTPAY_CONFIG_DIR: dir };
+    const mock = await startMock([], bare);
+    /** The exports a missing-credential line ends with, as an environment. */
+    const exportsOf = (r: { code: number | null; stderr: string }) => {
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      const m = /; a local iotpay mock uses sandbox values where none are configured: export ((?:\w+=\S+ ?)+)$/.exec(r.stderr.trim());
+      expect(m, r.stderr).not.toBeNull();
+      return Object.fromEntries(m![1]!.trim().split(' ').map((kv) => kv.split('=') as [string, string]));
+    };
+    const createArgs = (notifyUrl: string) => ['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', notifyUrl, '--json'];
+    const created = await runCli(createArgs('http://127.0.0.1:9/n'), { env: { ...bare, IOTPAY_BASE_URL: mock.baseUrl } });
+    expect(created.stderr).toMatch(/^error: mch-id is required to create an order; set it with --mch-id, IOTPAY_MCH_ID, or `iotpay config set mch-id`; /);
+    const forCreate = exportsOf(created);
+    expect(Object.keys(forCreate)).toEqual(['IOTPAY_MCH_ID', 'IOTPAY_KEY', 'IOTPAY_JOB_NO']);
+    // Only what is missing is named.
+    expect(exportsOf(await runCli(createArgs('http://127.0.0.1:9/n'), { env: { ...bare, IOTPAY_BASE_URL: mock.baseUrl, IOTPAY_MCH_ID: '10000001' } }))).toEqual({
+      IOTPAY_KEY: forCreate.IOTPAY_KEY,
+      IOTPAY_JOB_NO: forCreate.IOTPAY_JOB_NO,
+    });
+    const forListen = exportsOf(await runCli(['listen', '--port', '0'], { env: bare }));
+    expect(forListen).toEqual({ IOTPAY_KEY: forCreate.IOTPAY_KEY });
+
+    // The values work: the order is accepted and signed, its notify verified by listen.
+    const listen = await startListen([], { ...bare, ...forListen });
+    const ok = await runCli(createArgs(`${listen.url}/n`), { env: { ...bare, ...forCreate, IOTPAY_BASE_URL: mock.baseUrl } });
+    expect(ok.code, ok.stderr).toBe(0);
+    const doc = JSON.parse(ok.stdout);
+    expect(doc.signature).toBe('verified');
+    expect((await fetch(`${mock.url}/mock/orders/${doc.response.payOrderId}/pay`, { method: 'POST' })).status).toBe(200);
+    await waitFor(() => jsonLines(listen.proc.lines()).find((e) => e.verdict === 'verified'), 'a verified notify');
+
+    // A gateway that is not on this machine gets no word about the mock.
+    const remote = await runCli(createArgs('https://shop.example/n'), { env: { ...bare, IOTPAY_BASE_URL: 'https://api.example.com/v1' } });
+    expect(remote.code).toBe(2);
+    expect(remote.stderr).toBe('error: mch-id is required to create an order; set it with --mch-id, IOTPAY_MCH_ID, or `iotpay config set mch-id`\n');
+  });
 });
 
 describe("the mock's checkout page (the redirect channels' URL)", () => {

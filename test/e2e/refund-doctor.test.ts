@@ -203,6 +203,8 @@ describe('doctor', () => {
     expect(checks[0]).toMatchObject({ id: 'config', status: 'fail' });
     expect(checks[0].detail).toMatch(/mch-id is not set; key is not set/);
     expect(checks[0].fix).toMatch(/IOTPAY_MCH_ID/);
+    // The base URL is a local mock: the fix names the values it uses when nothing is configured.
+    expect(checks[0].fix).toMatch(/; a local iotpay mock uses sandbox values where none are configured: export IOTPAY_MCH_ID=10000001 IOTPAY_KEY=iotpay-sandbox-key-not-a-secret$/);
     expect(checks.filter((c: { status: string }) => c.status === 'skip').length).toBe(5);
   });
 
