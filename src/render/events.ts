@@ -55,7 +55,7 @@ export function notifyEventLine(ctx: Context, event: NotifyEvent): string {
   const money = e.amount && /^\d+$/.test(e.amount) ? formatMoney(e.amount, e.currency ?? '') : (e.amount ?? '');
   const status = e.status !== undefined ? `status ${e.status} (${statusText(Number(e.status))})` : '';
   const forward = e.forward
-    ? `→ ${e.forward.error ? c.red(`forward failed: ${e.forward.error}`) : `handler HTTP ${e.forward.status} ${JSON.stringify((e.forward.body ?? '').slice(0, 40))}`}`
+    ? `→ ${e.forward.error ? c.red(`forward failed: ${e.forward.message ?? e.forward.error}`) : `handler HTTP ${e.forward.status} ${JSON.stringify((e.forward.body ?? '').slice(0, 40))}`}`
     : '';
   return [c.dim(clock(e.time)), verdict, e.repeat ? c.yellow('(repeat)') : '', e.payOrderId ?? '', e.mchOrderNo ?? '', money, status, e.reason ? c.dim(e.reason) : '', forward, c.dim(`→ ${e.answer.status} ${e.answer.body}`)]
     .filter((x) => x !== '')

@@ -5,6 +5,7 @@ import type { FieldValue } from '../core/canonical.js';
 import { decodeInputBytes, InputError, parseJsonObject, parseQueryString } from '../core/input.js';
 import { diagnoseMismatch } from '../core/diagnose.js';
 import { verify } from '../core/sign.js';
+import { describeTransportError } from '../gateway/client.js';
 import { BodyTooLarge, createHardenedServer, hostForUrl, listen, readBody, sendText } from './http-util.js';
 
 export interface NotifyEvent {
@@ -20,7 +21,7 @@ export interface NotifyEvent {
   repeat?: boolean;
   reason?: string;
   /** The merchant handler's answer when forwarding. */
-  forward?: { status?: number; body?: string; error?: string };
+  forward?: { status?: number; body?: string; error?: string; message?: string };
   answer: { status: number; body: string };
 }
 
@@ -78,6 +79,7 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
 
   async function forward(parsed: ParsedNotify, method: string): Promise<NonNullable<NotifyEvent['forward']>> {
     const target = new URL(opts.forwardTo!);
+    const timeoutMs = opts.forwardTimeoutMs ?? 10_000;
     if (parsed.encoding === 'query') target.search = target.search ? `${target.search}&${parsed.raw}` : `?${parsed.raw}`;
     const { Agent, request } = await import('../gateway/undici.js');
     forwardDispatcher ??= opts.dispatcher ?? new Agent();
@@ -86,7 +88,7 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
         method: method === 'GET' ? 'GET' : 'POST',
         headers: { 'user-agent': 'iotpay-cli listen', ...(parsed.contentType ? { 'content-type': parsed.contentType } : {}) },
         ...(method === 'GET' ? {} : { body: parsed.raw }),
-        signal: AbortSignal.timeout(opts.forwardTimeoutMs ?? 10_000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       res.body.on('error', () => {});
       let body = '';
@@ -95,8 +97,9 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
       }
       return { status: res.statusCode, body: body.slice(0, 4096) };
     } catch (err) {
-      const e = err as { code?: string; message?: string; cause?: { code?: string } };
-      return { error: e.code ?? e.cause?.code ?? e.message ?? 'forward failed' };
+      const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
+      // `error` is the code a script matches on; `message` says it in words, as the CLI's transport errors do.
+      return { error: e.code ?? e.cause?.code ?? e.name ?? 'forward failed', message: describeTransportError(err, target, timeoutMs) };
     }
   }
 

@@ -458,6 +458,9 @@ describe('listen under bad input', () => {
   it('a handler that is down makes listen answer 502 fail, so the gateway retries', async () => {
     const listen = await startListen(['--forward-to', 'http://127.0.0.1:9/down']);
     expect(await post(`${listen.url}/`, JSON.stringify(signed), 'application/json')).toEqual({ status: 502, text: 'fail' });
+    // The log says why in words as well as by code.
+    const event = await waitFor(() => jsonLines(listen.proc.lines()).find((e) => e.verdict), 'the log line');
+    expect(event).toMatchObject({ verdict: 'verified', forward: { error: 'ECONNREFUSED', message: 'connection to 127.0.0.1:9 refused' }, answer: { status: 502, body: 'fail' } });
   });
 });
 
