@@ -49,7 +49,7 @@ export async function waitForPayment(
 
 export function parseWaitTimeout(text: string | undefined): number {
   if (text === undefined) return 300;
-  if (!/^\d{1,6}$/.test(text) || Number(text) === 0) throw new UsageError(`--wait-timeout must be a whole number of seconds, got "${text}"`);
+  if (!/^\d{1,6}$/.test(text) || Number(text) === 0) throw new UsageError(`--wait-timeout must be a whole number of seconds from 1 to 999999, got "${text}"`);
   return Number(text);
 }
 

@@ -186,6 +186,7 @@ describe('create: exit codes', () => {
       [['-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'shop.example/n'], /^error: notifyUrl "shop\.example\/n" is not a URL; change it with --notify-url \(or iotpay config set notify-url\)$/m],
       [['-c', 'ALIPAY_PC', '-a', '100', ...NOTIFY, '--return-url', 'javascript:alert(1)'], /^error: returnUrl "javascript:alert\(1\)" is not an http\(s\) URL; change it with --return-url/m],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--extra', '[1]'], /--extra must be a JSON object/],
+      [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--wait', '--wait-timeout', '0'], /^error: --wait-timeout must be a whole number of seconds from 1 to 999999, got "0"$/m],
       [['-c', 'NEW_PAY', '-a', '100', ...NOTIFY, '--strict'], /unknown channel NEW_PAY/],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'x'.repeat(31), '--strict'], /over the documented limit of 30/],
     ];
