@@ -44,15 +44,66 @@ export async function recordHistory(ctx: Context, entry: HistoryEntry): Promise<
   }
 }
 
+/** A history line longer than this is not one the CLI wrote: it is skipped without being held in memory. */
+const MAX_LINE_BYTES = 1024 * 1024;
+
+/**
+ * The last `limit` non-blank lines of a file, oldest first, read backwards from its end in blocks: a
+ * history of any size costs what those lines do. A line over 1 MiB is `undefined` (unreadable).
+ */
+export function lastLines(file: string, limit: number): (string | undefined)[] {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const lines: (string | undefined)[] = [];
+    const block = Buffer.allocUnsafe(64 * 1024);
+    // The line being read, its pieces last first, as the file is read backwards.
+    let pieces: Buffer[] = [];
+    let size = 0;
+    const take = (bytes: Buffer) => {
+      size += bytes.length;
+      if (size <= MAX_LINE_BYTES) pieces.push(Buffer.from(bytes));
+      else pieces = [];
+    };
+    const endLine = () => {
+      if (size > MAX_LINE_BYTES) lines.push(undefined);
+      else {
+        const text = Buffer.concat(pieces.reverse()).toString('utf8');
+        if (text.trim() !== '') lines.push(text);
+      }
+      pieces = [];
+      size = 0;
+    };
+    let at = fs.fstatSync(fd).size;
+    while (at > 0 && lines.length < limit) {
+      const n = Math.min(block.length, at);
+      at -= n;
+      fs.readSync(fd, block, 0, n, at);
+      let end = n;
+      for (let i = n - 1; i >= 0 && lines.length < limit; i--) {
+        if (block[i] !== 0x0a) continue;
+        take(block.subarray(i + 1, end));
+        endLine();
+        end = i;
+      }
+      if (lines.length < limit) take(block.subarray(0, end));
+    }
+    // The file's first line has no newline before it.
+    if (lines.length < limit) endLine();
+    return lines.reverse();
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** The last `limit` entries, oldest first; unreadable lines are skipped with a warning. */
 export async function readHistory(ctx: Context, limit: number): Promise<HistoryEntry[]> {
   const file = await historyPath(ctx);
   if (!fs.existsSync(file)) return [];
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
   const entries: HistoryEntry[] = [];
   let bad = 0;
-  for (const line of lines.slice(-limit)) {
+  for (const line of lastLines(file, limit)) {
     try {
+      if (line === undefined) throw new Error('too long');
       entries.push(JSON.parse(line) as HistoryEntry);
     } catch {
       bad++;

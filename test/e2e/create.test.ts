@@ -455,6 +455,30 @@ describe('history', () => {
     expect(j).toHaveLength(1);
     expect(j[0].request.mchOrderNo).toBe('H-3-A-MUCH-LONGER-NUMBER');
   });
+
+  it('a history grown past what one string holds is read from its end', async () => {
+    // 600 MB (sparse: no disk used) before three real lines. A whole-file read failed here after
+    // taking a gigabyte of memory: "Cannot create a string longer than 0x1fffffe8 characters".
+    const file = path.join(dir, 'history.jsonl');
+    const line = (no: string) => `${JSON.stringify({ time: '2026-11-30T08:00:00.000Z', type: 'create', baseUrl: stub.baseUrl, request: { mchOrderNo: no, amount: 100, currency: 'CAD', channelId: 'WX_NATIVE' }, response: { retCode: 'SUCCESS', payOrderId: `P-${no}` }, signature: 'verified' })}\n`;
+    fs.writeFileSync(file, '', { mode: 0o600 });
+    fs.truncateSync(file, 600 * 1024 * 1024);
+    fs.appendFileSync(file, `\n${line('S-1')}${line('S-2')}${line('S-3')}`);
+    try {
+      const last = await iotpay(['history', '-n', '2', '--json']);
+      expect(last.code, last.stderr).toBe(0);
+      expect(last.stderr).toBe('');
+      expect(JSON.parse(last.stdout).map((e: { request: { mchOrderNo: string } }) => e.request.mchOrderNo)).toEqual(['S-2', 'S-3']);
+      // Asked for more than there are, the 600 MB run of zeros is one unreadable line, skipped with a warning.
+      const all = await iotpay(['history']);
+      expect(all.code).toBe(0);
+      expect(all.stdout.trimEnd().split('\n').map((row) => /S-\d/.exec(row)?.[0])).toEqual(['S-1', 'S-2', 'S-3']);
+      expect(all.stderr).toBe(`warning: 1 unreadable line(s) in ${file} were skipped\n`);
+    } finally {
+      // afterEach reads the history whole (for the key): it gets the real lines alone.
+      fs.writeFileSync(file, `${line('S-1')}${line('S-2')}${line('S-3')}`);
+    }
+  });
 });
 
 describe('qr', () => {
