@@ -2,7 +2,7 @@
 import { lookup } from 'node:dns/promises';
 import type { Context } from '../context.js';
 import { checkBaseUrl } from '../config/settings.js';
-import { missingSetting } from '../config/resolve.js';
+import { missingSetting, type Resolved } from '../config/resolve.js';
 import { maskKey } from '../core/mask.js';
 import { onLoopback, sandboxHint } from '../credentials.js';
 import { buildQueryParams } from '../core/order.js';
@@ -23,6 +23,17 @@ export interface Check {
 
 export interface DoctorOptions {
   caFile?: string;
+}
+
+/**
+ * Where a setting's value was read from, said as the place to change it: a value changed anywhere
+ * else (the profile, when IOTPAY_KEY is set) would still be overridden.
+ */
+function readFrom(found: Resolved, name: string): string {
+  if (found.source === 'flag') return `the ${found.origin} flag`;
+  if (found.source === 'env') return found.origin;
+  const profile = /^profile "(.*)"$/.exec(found.origin)?.[1] ?? 'default';
+  return `${found.origin} (iotpay ${profile === 'default' ? '' : `--profile ${profile} `}config set ${name})`;
 }
 
 /** What the gateway's answer to a query for an order that cannot exist says about the credentials. */
@@ -157,7 +168,12 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
           title: 'credentials accepted',
           status: 'fail',
           detail: verdict === 'unknown-merchant' ? `the gateway does not know merchant ${mchId!.value} (${inferred})` : verdict === 'bad-sign' ? `the gateway rejected the signature: the key is wrong for merchant ${mchId!.value} (${inferred})` : `the answer does not say whether the credentials are good (${inferred})`,
-          fix: verdict === 'unknown-merchant' ? 'check the merchant id (mch-id)' : verdict === 'bad-sign' ? 'check the key: iotpay config set key' : 'contact IOTPay support with this message',
+          fix:
+            verdict === 'unknown-merchant'
+              ? `check the merchant id, read from ${readFrom(mchId!, 'mch-id')}, and that the base URL is its gateway`
+              : verdict === 'bad-sign'
+                ? `copy the key again from the IOTPay merchant console: it is read from ${readFrom(key!, 'key')}`
+                : 'contact IOTPay support with this message',
         });
       }
     }

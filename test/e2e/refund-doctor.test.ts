@@ -180,12 +180,26 @@ describe('doctor', () => {
     const cred = JSON.parse(r.stdout).find((c: { id: string }) => c.id === 'credentials');
     expect(cred.status).toBe('fail');
     expect(cred.detail).toMatch(/rejected the signature.*Verify XX pay sign failed/);
+    // The fix names where the key was read from: set in the profile, IOTPAY_KEY would still win.
+    expect(cred.fix).toBe('copy the key again from the IOTPay merchant console: it is read from IOTPAY_KEY');
+    const flag = await iotpay(['doctor', '--json', '--key', 'wrong-key-0123456789abc']);
+    expect(JSON.parse(flag.stdout).find((c: { id: string }) => c.id === 'credentials').fix).toMatch(/it is read from the --key flag$/);
+    // From a profile: the command that changes it, with the profile named when it is not the default.
+    const own = { IOTPAY_CONFIG_DIR: path.join(dir, 'wrong-key-profile'), IOTPAY_BASE_URL: baseUrl };
+    expect((await runCli(['--profile', 'live', 'config', 'set', 'mch-id', '20001222'], { env: own })).code).toBe(0);
+    expect((await runCli(['--profile', 'live', 'config', 'set', 'key', '-'], { env: own, input: 'wrong-key-0123456789abc\n' })).code).toBe(0);
+    const fromProfile = await runCli(['doctor', '--json', '--profile', 'live'], { env: own });
+    expect(fromProfile.code).toBe(1);
+    expect(JSON.parse(fromProfile.stdout).find((c: { id: string }) => c.id === 'credentials').fix).toBe(
+      'copy the key again from the IOTPay merchant console: it is read from profile "live" (iotpay --profile live config set key)',
+    );
   });
 
   it('wrong mchId: exit 1, unknown merchant', async () => {
     const r = await iotpay(['doctor'], { IOTPAY_MCH_ID: '99999' });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/✗ credentials accepted: the gateway does not know merchant 99999 .*Can't found mchInfo/);
+    expect(r.stdout).toMatch(/^ {4}fix: check the merchant id, read from IOTPAY_MCH_ID, and that the base URL is its gateway$/m);
   });
 
   it('a closed port: exit 3', async () => {
