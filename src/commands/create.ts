@@ -47,6 +47,13 @@ export interface CreateOptions {
 }
 
 /** Where each create_order field is set from the command line, for error hints. */
+/** How `create` asks for a channel's required extra key on a terminal. */
+const EXTRA_QUESTIONS: Record<string, string> = {
+  openId: "Payer's WeChat openId",
+  appId: 'Your WeChat appId',
+  productId: 'Product id',
+};
+
 const FIELD_FLAGS: Record<string, string> = {
   channelId: '--channel',
   amount: '--amount',
@@ -183,6 +190,13 @@ async function buildRequest(opts: CreateOptions, ctx: Context): Promise<{ params
   if (channelId === 'WX_NATIVE' && opts.extra === undefined && extra.productId === undefined) {
     // WeChat needs some product id for a NATIVE QR; the order number is unique and meaningful.
     extra.productId = mchOrderNo;
+  }
+  // On a terminal the channel's required extra keys are asked for, as its return URL and OS are.
+  for (const name of ctx.canPrompt ? (channel?.extraKeys ?? []) : []) {
+    if (extra[name] !== undefined && extra[name] !== null && extra[name] !== '') continue;
+    extra[name] = await askText(ctx, `${EXTRA_QUESTIONS[name] ?? name} (extra.${name}, required by ${channelId})`, {
+      validate: (v) => v.trim() !== '' || `${channelId} needs extra.${name}; ${FIELD_FLAGS[`extra.${name}`] ?? '--extra'} gives it without asking`,
+    });
   }
   const subject = opts.subject ?? 'iotpay-cli order';
   const params = buildCreateParams({

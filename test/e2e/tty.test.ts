@@ -94,6 +94,30 @@ describe('create on a terminal', () => {
     }
   });
 
+  it("asks for the channel's required extra key (WX_APP's appId), refusing a blank one", async () => {
+    const { startGatewayStub, json } = await import('../helpers/gateway-stub.js');
+    const stub = await startGatewayStub();
+    try {
+      stub.handle((req, res) => json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: 'P9', mchOrderNo: req.params?.mchOrderNo, payParams: { appId: 'wx123' } }, CANARY));
+      const pty = runOnPty(['create', '-c', 'WX_APP', '-a', '100', '--notify-url', 'https://shop.example/n'], {
+        IOTPAY_CONFIG_DIR: path.join(root, 'x'),
+        IOTPAY_KEY: CANARY,
+        IOTPAY_MCH_ID: '1',
+        IOTPAY_JOB_NO: 'bob',
+        IOTPAY_BASE_URL: stub.baseUrl,
+      });
+      await pty.waitFor('Your WeChat appId (extra.appId, required by WX_APP)');
+      pty.write('\r');
+      await pty.waitFor('WX_APP needs extra.appId; --app-id (or --extra) gives it without asking');
+      pty.write('wx123\r');
+      expect(await pty.exited).toBe(0);
+      expect(stub.requests).toHaveLength(1);
+      expect(JSON.parse(String(stub.requests[0]!.params!.extra))).toEqual({ type: 'apppay', appId: 'wx123' });
+    } finally {
+      await stub.close();
+    }
+  });
+
   it('NO_COLOR on a terminal draws the QR with half blocks and no escape codes', async () => {
     const { startGatewayStub, json } = await import('../helpers/gateway-stub.js');
     const { decodeHalfBlockQr } = await import('../helpers/qr-decode.js');
