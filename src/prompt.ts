@@ -1,6 +1,6 @@
 // Interactive prompts (@inquirer/prompts) bound to the context's streams; Ctrl-C becomes exit 130.
 import type { Context } from './context.js';
-import { CancelError } from './errors.js';
+import { CancelError, UsageError } from './errors.js';
 import { importEsm } from './esm.js';
 
 function promptContext(ctx: Context) {
@@ -16,6 +16,18 @@ async function guarded<T>(run: () => Promise<T>): Promise<T> {
     }
     throw err;
   }
+}
+
+/** A value given by flag, else asked on a terminal; without one, exit 2 naming the flag. */
+export async function givenOrAsked(ctx: Context, value: string | undefined, flag: string, question: () => Promise<string>): Promise<string> {
+  if (value !== undefined && value !== '') return value;
+  if (ctx.canPrompt) return question();
+  throw missingValue(ctx, flag);
+}
+
+/** Exit 2 for a value that has no flag and cannot be asked for (no terminal, or --no-input). */
+export function missingValue(ctx: Context, flag: string): UsageError {
+  return new UsageError(`${flag.split(' ')[0]} is required`, `pass ${flag}${ctx.streams.stdin.isTTY ? ' (prompts are off: --no-input)' : ''}`);
 }
 
 /** A hidden entry: nothing of what is typed is echoed. */

@@ -16,7 +16,7 @@ import { gatewayFailure } from '../gateway/failure.js';
 import { queryCommand, unpaidError, waitFields, WaitStopped, type QueryResult } from '../gateway/query.js';
 import { callAndRecord } from '../history.js';
 import { parseWaitTimeout, waitForPayment } from './query.js';
-import { askChoice, askText } from '../prompt.js';
+import { askChoice, askText, givenOrAsked } from '../prompt.js';
 import type { Sandbox } from '../sandbox.js';
 import { renderOrderSummary, renderPayment, signatureLine } from '../render/payment.js';
 
@@ -76,20 +76,8 @@ const FIELD_FLAGS: Record<string, string> = {
   mchId: '--mch-id, IOTPAY_MCH_ID or iotpay config set mch-id',
 };
 
-/** A missing value: asked on a terminal, otherwise exit 2 naming the flag. */
-async function ask(
-  ctx: Context,
-  value: string | undefined,
-  flag: string,
-  question: () => Promise<string>,
-): Promise<string> {
-  if (value !== undefined && value !== '') return value;
-  if (ctx.canPrompt) return question();
-  throw new UsageError(`${flag.split(' ')[0]} is required`, `pass ${flag}${ctx.streams.stdin.isTTY ? ' (prompts are off: --no-input)' : ''}`);
-}
-
 async function resolveChannel(ctx: Context, given: string | undefined): Promise<string> {
-  const channel = await ask(ctx, given, '--channel <ID>', () =>
+  const channel = await givenOrAsked(ctx, given, '--channel <ID>', () =>
     askChoice(
       ctx,
       'Channel',
@@ -100,7 +88,7 @@ async function resolveChannel(ctx: Context, given: string | undefined): Promise<
 }
 
 async function resolveAmount(ctx: Context, given: string | undefined): Promise<number> {
-  const text = await ask(ctx, given, '--amount <cents>', () =>
+  const text = await givenOrAsked(ctx, given, '--amount <cents>', () =>
     askText(ctx, 'Amount in cents (2865 = $28.65)', {
       validate: (v) => {
         const parsed = parseCents(v);
@@ -170,7 +158,7 @@ async function buildRequest(opts: CreateOptions, ctx: Context): Promise<{ params
     ['key', 'to sign the order'],
     ['jobNo', 'by create_order (the merchant login name)'],
   ]);
-  const notifyUrl = await ask(ctx, opts.notifyUrl ?? (await optionalSetting(ctx, 'notifyUrl')), FIELD_FLAGS.notifyUrl!, () =>
+  const notifyUrl = await givenOrAsked(ctx, opts.notifyUrl ?? (await optionalSetting(ctx, 'notifyUrl')), FIELD_FLAGS.notifyUrl!, () =>
     askText(ctx, 'Notify URL (the gateway posts the result here)', { validate: (v) => checkWebUrl(v) ?? true }),
   );
   let returnUrl = opts.returnUrl ?? (await optionalSetting(ctx, 'returnUrl'));

@@ -11,7 +11,7 @@ import { openGateway } from '../gateway/client.js';
 import { gatewayFailure } from '../gateway/failure.js';
 import { queryOnce } from '../gateway/query.js';
 import { callAndRecord } from '../history.js';
-import { askConfirm } from '../prompt.js';
+import { askConfirm, askText, givenOrAsked, missingValue } from '../prompt.js';
 
 export interface RefundOptions {
   payOrderId?: string;
@@ -25,12 +25,32 @@ export interface RefundOptions {
   caFile?: string;
 }
 
-export async function runRefund(opts: RefundOptions, ctx: Context): Promise<void> {
-  if (!opts.payOrderId) throw new UsageError('--pay-order-id is required', 'the gateway order id of the paid order (payOrderId)');
-  if (opts.amount === undefined) throw new UsageError('--amount is required', 'the refund in cents: 2865 is $28.65');
-  const parsed = parseCents(opts.amount, 'refund amount');
+function refundCents(text: string): number {
+  const parsed = parseCents(text, 'refund amount');
   if (!parsed.ok) throw new UsageError(parsed.message);
-  const refundAmount = parsed.cents;
+  return parsed.cents;
+}
+
+/** The amount, asked on a terminal: the paid amount is the default, and a larger one is refused there. */
+async function askRefundAmount(ctx: Context, paid: number | undefined, currency: string): Promise<number> {
+  const text = await askText(ctx, `Refund amount in cents${paid === undefined ? '' : ` (paid: ${formatMoney(paid, currency)})`}`, {
+    ...(paid === undefined ? {} : { default: String(paid) }),
+    validate: (v) => {
+      const parsed = parseCents(v, 'refund amount');
+      if (!parsed.ok) return parsed.message;
+      return paid === undefined || parsed.cents <= paid || `more than the ${formatMoney(paid, currency)} paid`;
+    },
+  });
+  return refundCents(text);
+}
+
+export async function runRefund(opts: RefundOptions, ctx: Context): Promise<void> {
+  // Asked on a terminal when missing: the order first, the amount once the check has said what was paid.
+  const payOrderId = await givenOrAsked(ctx, opts.payOrderId, '--pay-order-id <id>', () =>
+    askText(ctx, 'payOrderId of the paid order', { validate: (v) => v.trim() !== '' || 'the gateway order id (payOrderId) is needed' }),
+  );
+  if (opts.amount === undefined && !ctx.canPrompt) throw missingValue(ctx, '--amount <cents>');
+  let refundAmount = opts.amount === undefined ? undefined : refundCents(opts.amount);
   if (opts.mchRefundNo !== undefined && (opts.mchRefundNo === '' || opts.mchRefundNo.length > 30)) {
     throw new UsageError('--mch-refund-no must be 1 to 30 characters');
   }
@@ -46,32 +66,36 @@ export async function runRefund(opts: RefundOptions, ctx: Context): Promise<void
   const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
   try {
     let currency = opts.currency ?? (await optionalSetting(ctx, 'currency'));
+    /** What the order was paid, from the check. */
+    let paid: number | undefined;
     if (opts.check) {
       // The check's own failure (unknown order, transport, forged answer) keeps its exit code and says no refund was sent.
-      const checked = await queryOnce(client, mchId, key, { payOrderId: opts.payOrderId }).catch((err: unknown) => {
+      const checked = await queryOnce(client, mchId, key, { payOrderId }).catch((err: unknown) => {
         if (!(err instanceof CliError)) throw err;
-        throw new CliError(`checking order ${opts.payOrderId} before the refund: ${err.message}; no refund was sent`, err.exitCode, err.hint);
+        throw new CliError(`checking order ${payOrderId} before the refund: ${err.message}; no refund was sent`, err.exitCode, err.hint);
       });
       const order = queryOrder(checked.response);
       const status = typeof order.status === 'number' ? order.status : Number(order.status);
-      if (!isPaid(status)) throw new UsageError(`order ${opts.payOrderId} is ${statusText(status)}, not paid: nothing to refund`);
-      const paid = Number(order.amount);
-      if (Number.isSafeInteger(paid) && refundAmount > paid) {
-        throw new UsageError(
-          `refund ${formatMoney(refundAmount, String(order.currency ?? ""))} is more than the ${formatMoney(paid, String(order.currency ?? ''))} paid for ${opts.payOrderId}`,
-          'earlier partial refunds count too; --no-check skips this check',
-        );
-      }
+      if (!isPaid(status)) throw new UsageError(`order ${payOrderId} is ${statusText(status)}, not paid: nothing to refund`);
       if (opts.currency === undefined && typeof order.currency === 'string' && order.currency) currency = order.currency;
+      const amount = Number(order.amount);
+      if (Number.isSafeInteger(amount)) paid = amount;
     }
     currency = (currency ?? 'CAD').toUpperCase();
+    refundAmount ??= await askRefundAmount(ctx, paid, currency);
+    if (paid !== undefined && refundAmount > paid) {
+      throw new UsageError(
+        `refund ${formatMoney(refundAmount, currency)} is more than the ${formatMoney(paid, currency)} paid for ${payOrderId}`,
+        'earlier partial refunds count too; --no-check skips this check',
+      );
+    }
     const mchRefundNo = opts.mchRefundNo ?? generateOrderNo(ctx.now(), (n) => process.getBuiltinModule('node:crypto').randomBytes(n), 'RFD');
     const device = opts.device ?? (await optionalSetting(ctx, 'device'));
     const request = withSign(
       buildRefundParams({
         mchId,
         mchRefundNo,
-        payOrderId: opts.payOrderId,
+        payOrderId: payOrderId,
         refundAmount,
         currency,
         clientIp: opts.clientIp ?? (await optionalSetting(ctx, 'clientIp')) ?? '127.0.0.1',
@@ -81,7 +105,7 @@ export async function runRefund(opts: RefundOptions, ctx: Context): Promise<void
       key,
     );
     if (!opts.yes) {
-      const ok = await askConfirm(ctx, `Refund ${formatMoney(refundAmount, currency)} of order ${opts.payOrderId}?`, false);
+      const ok = await askConfirm(ctx, `Refund ${formatMoney(refundAmount, currency)} of order ${payOrderId}?`, false);
       if (!ok) throw new CancelError('refund not confirmed; nothing was sent');
     }
     const { response, signature } = await callAndRecord(ctx, client, 'refund_order', 'refund', request, key, (err) =>
@@ -99,7 +123,7 @@ export async function runRefund(opts: RefundOptions, ctx: Context): Promise<void
     if (signature.verdict === 'mismatch') throw new SignatureError('the refund_order answer has a forged or wrong sign: do not trust it', 'check the refund in the merchant console');
     if (!result.ok) throw gatewayFailure('refund_order', response, mchId);
     if (!ctx.json) {
-      ctx.out(`${ctx.color.green('✓')} refunded ${formatMoney(refundAmount, currency)} of ${opts.payOrderId}`);
+      ctx.out(`${ctx.color.green('✓')} refunded ${formatMoney(refundAmount, currency)} of ${payOrderId}`);
       // Labels padded past the longest (refundOrderId), so the values line up.
       ctx.out(`  ${'mchRefundNo'.padEnd(15)}${mchRefundNo}`);
       if (response.refundOrderId) ctx.out(`  ${'refundOrderId'.padEnd(15)}${String(response.refundOrderId)}`);

@@ -122,6 +122,7 @@ describe('refund', () => {
       [['refund', '--pay-order-id', 'P1', '-a', '1.5', '--yes'], /refund amount is in cents: did you mean 150\?/],
       [['refund', '--pay-order-id', 'P1', '-a', '0', '--yes'], /more than 0/],
       [['refund', '-a', '100', '--yes'], /--pay-order-id is required/],
+      [['refund', '--pay-order-id', 'P1', '--yes'], /^error: --amount is required; pass --amount <cents>$/m],
     ];
     for (const [args, message] of cases) {
       const r = await iotpay(args);
@@ -155,6 +156,29 @@ describe('refund', () => {
     yes.write('y\r');
     expect(await yes.exited).toBe(0);
     expect(yes.output()).toContain('refunded 1.00 CAD');
+  });
+
+  it('asks on a terminal for a missing order and amount: the paid amount is the default, more is refused there', async () => {
+    const id = await paidOrder(900);
+    const pty = runOnPty(['refund', '--mch-refund-no', 'RF-TTY-ASK'], env());
+    await pty.waitFor('payOrderId of the paid order');
+    pty.write(`${id}\r`);
+    await pty.waitFor('Refund amount in cents (paid: 9.00 CAD)');
+    await pty.waitFor('(900)');
+    pty.write('901\r');
+    await pty.waitFor('more than the 9.00 CAD paid');
+    pty.write('\x7f\x7f\x7f250\r');
+    await pty.waitFor('Refund 2.50 CAD of order');
+    pty.write('y\r');
+    expect(await pty.exited).toBe(0);
+    expect(pty.output()).toContain(`refunded 2.50 CAD of ${id}`);
+    // The default is taken with Enter: the rest, 6.50, is above what remains after 2.50, so the mock refuses it.
+    const rest = runOnPty(['refund', '--pay-order-id', id, '--mch-refund-no', 'RF-TTY-ALL'], env());
+    await rest.waitFor('(900)');
+    rest.write('\r');
+    await rest.waitFor('Refund 9.00 CAD of order');
+    rest.write('n\r');
+    expect(await rest.exited).toBe(130);
   });
 });
 
