@@ -36,6 +36,8 @@ export interface Context {
   now: () => Date;
   /** An HTTP dispatcher to use instead of one made from the settings (tests, the in-process sandbox). */
   dispatcher?: Dispatcher;
+  /** True inside `--sandbox`: what is made there is sandbox data (history marks it). */
+  sandbox?: boolean;
   /** Writes text to stdout, adding a newline; any registered secret is masked. */
   out: (text: string) => void;
   /** One JSON document on stdout. */

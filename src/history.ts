@@ -127,7 +127,7 @@ export async function callAndRecord(
   key: string,
   explain: (err: TransportError) => TransportError,
 ): Promise<{ response: Params; signature: SignatureCheck }> {
-  const base = { time: ctx.now().toISOString(), type, baseUrl: client.baseUrl, request };
+  const base = { time: ctx.now().toISOString(), type, baseUrl: client.baseUrl, request, ...(ctx.sandbox ? { sandbox: true } : {}) };
   // Ctrl-C or SIGTERM while the request is out: stop at once, and say the thing may exist, as for a timeout.
   const stop = new AbortController();
   const onSignal = () => stop.abort();

@@ -258,7 +258,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
 
   define('query', '[options]', "show an order's status (0 created, 1 paying, 2 paid, 3 paid and notified, 4/9 cancelled)", (cmd) =>
     cmd
-    .option('--mch-order-no <no>', 'your order number')
+    .option('--mch-order-no <no>', 'your order number (with neither id, a terminal offers recent orders)')
     .option('--pay-order-id <id>', "the gateway's order id")
     .option('--wait', 'poll until paid or cancelled (1 s growing to 5 s)')
     .option('--wait-timeout <s>', 'seconds to wait with --wait (default 300)')

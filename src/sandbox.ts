@@ -45,7 +45,7 @@ export async function openSandbox(ctx: Context, autoPaySeconds: number): Promise
     undefined,
     false,
   );
-  const sandboxCtx: Context = { ...ctx, settings };
+  const sandboxCtx: Context = { ...ctx, settings, sandbox: true };
   if (!ctx.json) ctx.streams.stderr.write(ctx.errColor.dim(`sandbox: mock gateway ${mock.baseUrl}, notify listener ${listener.url} (mchId ${SANDBOX.mchId})\n`));
   return {
     ctx: sandboxCtx,

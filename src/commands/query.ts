@@ -2,10 +2,14 @@
 import type { Context } from '../context.js';
 import { requireCredentials } from '../credentials.js';
 import { UsageError, type CliError } from '../errors.js';
-import { openGateway, type GatewayClient } from '../gateway/client.js';
+import { formatMoney } from '../core/money.js';
+import { printable } from '../core/printable.js';
+import { gatewayBaseUrl, openGateway, type GatewayClient } from '../gateway/client.js';
 import { queryAnswer, unpaidError, waitFields, waitForFinal, WaitStopped, type OrderRef, type QueryResult } from '../gateway/query.js';
 import { renderQuery, signatureLine } from '../render/payment.js';
 import { startSpinner } from '../render/spinner.js';
+import { readHistory, type HistoryEntry } from '../history.js';
+import { askChoice, askText } from '../prompt.js';
 
 export interface QueryOptions {
   mchOrderNo?: string;
@@ -80,8 +84,40 @@ async function waitedAnswer(
   }
 }
 
+/**
+ * The order to query: from the flags, or on a terminal picked from the last orders this machine made
+ * on the same gateway (sandbox orders for --sandbox), or typed.
+ */
+async function chosenOrder(opts: QueryOptions, ctx: Context): Promise<OrderRef> {
+  if (opts.mchOrderNo || opts.payOrderId || !ctx.canPrompt) return orderRef(opts);
+  const gateway = (url: string) => url.replace(/\/+$/, '');
+  const baseUrl = gateway(await gatewayBaseUrl(ctx));
+  const recent: HistoryEntry[] = [];
+  for (const e of (await readHistory(ctx, 200)).reverse()) {
+    const no = e.request.mchOrderNo;
+    if (e.type !== 'create' || typeof no !== 'string' || recent.some((r) => r.request.mchOrderNo === no)) continue;
+    if (ctx.sandbox ? e.sandbox !== true : e.sandbox === true || gateway(e.baseUrl) !== baseUrl) continue;
+    recent.push(e);
+    if (recent.length === 10) break;
+  }
+  const typed = async () => ({
+    mchOrderNo: await askText(ctx, 'mchOrderNo of the order', { validate: (v) => v.trim() !== '' || 'an order number is needed (Ctrl-C to stop)' }),
+  });
+  if (recent.length === 0) return typed();
+  const another = '';
+  const picked = await askChoice(ctx, 'Which order?', [
+    ...recent.map((e) => ({
+      value: String(e.request.mchOrderNo),
+      name: printable(`${String(e.request.mchOrderNo)}  ${formatMoney(String(e.request.amount), String(e.request.currency ?? ''))}  ${String(e.request.channelId ?? '')}`),
+      description: `created ${e.time.replace('T', ' ').slice(0, 19)}${e.response?.payOrderId ? ` · payOrderId ${printable(String(e.response.payOrderId))}` : ''}`,
+    })),
+    { value: another, name: 'another order: type its mchOrderNo' },
+  ]);
+  return picked === another ? typed() : { mchOrderNo: picked };
+}
+
 async function queryOrder(opts: QueryOptions, ctx: Context): Promise<void> {
-  const ref = orderRef(opts);
+  const ref = await chosenOrder(opts, ctx);
   const timeoutSeconds = parseWaitTimeout(opts.waitTimeout);
   const [mchId, key] = await requireCredentials(ctx, [
     ['mchId', 'to query an order'],

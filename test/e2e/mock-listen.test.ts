@@ -517,5 +517,8 @@ describe('--sandbox', () => {
     const later = await runCli(['query', '--sandbox', '--mch-order-no', doc.request.mchOrderNo, '--json'], { env: { IOTPAY_CONFIG_DIR: path.join(dir, 'fresh') } });
     expect(later.code).toBe(0);
     expect(JSON.parse(later.stdout).paid).toBe(true);
+    // History marks the order as sandbox data (query's order picker keeps it apart from real gateways').
+    const history = fs.readFileSync(path.join(dir, 'fresh', 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(history).toEqual([expect.objectContaining({ type: 'create', sandbox: true, request: expect.objectContaining({ mchOrderNo: doc.request.mchOrderNo }) })]);
   }, 30_000);
 });

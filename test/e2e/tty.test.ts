@@ -156,3 +156,52 @@ describe('create on a terminal', () => {
     }
   });
 });
+
+describe('query on a terminal', () => {
+  it("with no order given, offers this gateway's recent orders from history, or a typed one", async () => {
+    const { startGatewayStub, json } = await import('../helpers/gateway-stub.js');
+    const stub = await startGatewayStub();
+    try {
+      stub.handle((req, res) =>
+        json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: 'P7', mchOrderNo: req.params?.mchOrderNo, amount: 100, currency: 'CAD', status: 2 }, CANARY),
+      );
+      const dir = path.join(root, 'q');
+      fs.mkdirSync(dir, { mode: 0o700 });
+      const entry = (no: string, baseUrl: string, extra: Record<string, unknown> = {}) =>
+        JSON.stringify({ time: '2026-11-30T08:00:00.000Z', type: 'create', baseUrl, request: { mchOrderNo: no, amount: 250, currency: 'CAD', channelId: 'WX_NATIVE' }, ...extra });
+      fs.writeFileSync(
+        path.join(dir, 'history.jsonl'),
+        [
+          entry('OLDER-1', stub.baseUrl),
+          entry('ELSEWHERE-1', 'https://api.iotpaycloud.com/v1'),
+          entry('SANDBOX-1', 'http://127.0.0.1:9/v1', { sandbox: true }),
+          entry('NEWER-2', `${stub.baseUrl}/`, { response: { payOrderId: 'P-NEWER' } }),
+          JSON.stringify({ time: '2026-11-30T08:01:00.000Z', type: 'refund', baseUrl: stub.baseUrl, request: { mchRefundNo: 'RFD-1', refundAmount: 100 } }),
+        ].join('\n') + '\n',
+        { mode: 0o600 },
+      );
+      const env = { IOTPAY_CONFIG_DIR: dir, IOTPAY_KEY: CANARY, IOTPAY_MCH_ID: '1', IOTPAY_BASE_URL: stub.baseUrl, NO_COLOR: '1' };
+      const pick = runOnPty(['query'], env);
+      await pick.waitFor('Which order?');
+      await pick.waitFor('another order: type its mchOrderNo');
+      // Newest first, this gateway's creates only.
+      const menu = pick.output();
+      expect(menu.indexOf('NEWER-2  2.50 CAD  WX_NATIVE')).toBeGreaterThan(-1);
+      expect(menu.indexOf('NEWER-2')).toBeLessThan(menu.indexOf('OLDER-1'));
+      for (const other of ['ELSEWHERE-1', 'SANDBOX-1', 'RFD-1']) expect(menu).not.toContain(other);
+      pick.write('\x1b[B\r'); // the second: OLDER-1
+      expect(await pick.exited).toBe(0);
+      expect(stub.requests.map((r) => r.params?.mchOrderNo)).toEqual(['OLDER-1']);
+
+      const typed = runOnPty(['query'], env);
+      await typed.waitFor('another order');
+      typed.write('\x1b[B\x1b[B\r');
+      await typed.waitFor('mchOrderNo of the order');
+      typed.write('TYPED-9\r');
+      expect(await typed.exited).toBe(0);
+      expect(stub.requests.map((r) => r.params?.mchOrderNo)).toEqual(['OLDER-1', 'TYPED-9']);
+    } finally {
+      await stub.close();
+    }
+  });
+});
