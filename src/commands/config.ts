@@ -1,7 +1,7 @@
 // `iotpay config`: set, get, unset, list, path, profiles and use over the profile store.
 import type { Context } from '../context.js';
 import { maskKey } from '../core/mask.js';
-import { findSetting, SETTINGS, type SettingSpec } from '../config/settings.js';
+import { DEFAULT_BASE_URL, findSetting, SETTINGS, type SettingSpec } from '../config/settings.js';
 import { PROFILE_NAME } from '../config/store.js';
 import { UsageError } from '../errors.js';
 import { readAllBounded } from '../io.js';
@@ -149,8 +149,17 @@ export async function runConfig(opts: ConfigOptions, ctx: Context): Promise<void
   if (value === '') throw new UsageError(`cannot set ${spec.name} to an empty value`, `to remove it: iotpay config unset ${spec.name}`);
   const problem = spec.check?.(value);
   if (problem) throw new UsageError(`cannot set ${spec.name}: ${problem}`);
-  if (spec.secret && value !== value.trim()) {
-    ctx.warn('the key has leading or trailing white space; it is stored as given and signed with it');
+  // Most often a copy-and-paste slip: the gateway would get (and sign) the spaces too.
+  if (value !== value.trim()) {
+    ctx.warn(
+      spec.secret
+        ? 'the key has leading or trailing white space; it is stored as given and signed with it'
+        : `${spec.name} ${JSON.stringify(value)} has leading or trailing white space; it is stored as given and sent with it`,
+    );
+  }
+  // IOTPay's endpoints are under /v1: a bare host answers 404 to every request.
+  if (spec.key === 'baseUrl' && new URL(value).pathname.replace(/\/+$/, '') === '') {
+    ctx.warn(`base URL ${value} has no path, but the gateway's endpoints are under /v1 (as in ${DEFAULT_BASE_URL}): most likely you want ${value.replace(/\/+$/, '')}/v1`);
   }
   await store.setValue(profile, spec.key, value);
   if (ctx.json) ctx.printJson({ profile, name: spec.name, value: shown(spec, value), path: store.path });

@@ -156,6 +156,26 @@ describe('iotpay config', () => {
     }
   });
 
+  it('warns, and still stores, a value with white space around it or a base URL with no path', async () => {
+    const cases: Array<[string[], string]> = [
+      [['mch-id', ' 10000701'], 'warning: mch-id " 10000701" has leading or trailing white space; it is stored as given and sent with it\n'],
+      [['job-no', 'alice\t'], 'warning: job-no "alice\\t" has leading or trailing white space; it is stored as given and sent with it\n'],
+      [
+        ['base-url', 'https://api.example.com/'],
+        "warning: base URL https://api.example.com/ has no path, but the gateway's endpoints are under /v1 (as in https://api.iotpaycloud.com/v1): most likely you want https://api.example.com/v1\n",
+      ],
+      [['base-url', 'https://api.example.com/v1'], ''],
+      [['base-url', 'https://proxy.example.com/iotpay/v1'], ''],
+      [['mch-id', '10000701'], ''],
+    ];
+    for (const [args, warning] of cases) {
+      const r = await iotpay(['config', 'set', ...args]);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stderr, args.join(' ')).toBe(warning);
+      expect((await iotpay(['config', 'get', args[0]!])).stdout).toBe(`${args[1]}\n`);
+    }
+  });
+
   it('a corrupt config file is an error naming the file, never a reset', async () => {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'config.json');
