@@ -102,8 +102,11 @@ export async function readHistory(ctx: Context, limit: number): Promise<HistoryE
   const entries: HistoryEntry[] = [];
   let bad = 0;
   for (const line of lastLines(file, limit)) {
+    if (line === undefined) {
+      bad++;
+      continue;
+    }
     try {
-      if (line === undefined) throw new Error('too long');
       entries.push(JSON.parse(line) as HistoryEntry);
     } catch {
       bad++;

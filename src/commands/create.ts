@@ -46,7 +46,6 @@ export interface CreateOptions {
   sandbox?: boolean;
 }
 
-/** Where each create_order field is set from the command line, for error hints. */
 /** How `create` asks for a channel's required extra key on a terminal. */
 const EXTRA_QUESTIONS: Record<string, string> = {
   openId: "Payer's WeChat openId",
@@ -54,6 +53,7 @@ const EXTRA_QUESTIONS: Record<string, string> = {
   productId: 'Product id',
 };
 
+/** Where each create_order field is set from the command line, for error hints. */
 const FIELD_FLAGS: Record<string, string> = {
   channelId: '--channel',
   amount: '--amount',
