@@ -39,7 +39,8 @@ export async function runHistory(opts: HistoryOptions, ctx: Context): Promise<vo
       money: amount === undefined ? '' : formatMoney(String(amount), String(req.currency ?? '')),
       id: String(req.mchOrderNo ?? req.mchRefundNo ?? ''),
       payOrderId: printable(String(e.response?.payOrderId ?? req.payOrderId ?? '')),
-      result: result(e),
+      // Sandbox orders exist only in the local sandbox store: said so, never mistaken for real ones.
+      result: `${result(e)}${e.sandbox ? ' (sandbox)' : ''}`,
     };
   });
   // Columns as wide as their widest value among the rows shown, so ids of any length line up.

@@ -520,5 +520,7 @@ describe('--sandbox', () => {
     // History marks the order as sandbox data (query's order picker keeps it apart from real gateways').
     const history = fs.readFileSync(path.join(dir, 'fresh', 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(history).toEqual([expect.objectContaining({ type: 'create', sandbox: true, request: expect.objectContaining({ mchOrderNo: doc.request.mchOrderNo }) })]);
+    const listed = await runCli(['history'], { env: { IOTPAY_CONFIG_DIR: path.join(dir, 'fresh') } });
+    expect(listed.stdout).toMatch(new RegExp(`${doc.request.mchOrderNo} .* SUCCESS \\(sandbox\\)\n$`));
   }, 30_000);
 });
