@@ -98,6 +98,13 @@ export function listen(server: http.Server, port: number, host: string): Promise
   });
 }
 
+/**
+ * The host part of a URL that reaches a server listening on `host`. A wildcard address (all
+ * interfaces) is reached on loopback: http://0.0.0.0 is no address to give a client, and the
+ * CLI refuses plain http off loopback.
+ */
 export function hostForUrl(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::' || host === '[::]') return '[::1]';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }

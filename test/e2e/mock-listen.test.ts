@@ -228,6 +228,18 @@ describe('the CLI against iotpay mock', () => {
     expect(proc.lines().join('\n')).toMatch(/mock gateway on .*mchId 10000001, key iotpay-sandbox-key-not-a-secret[^]*no key configured/);
   });
 
+  it('listening on all interfaces, mock and listen give loopback URLs, which the CLI accepts', async () => {
+    const mock = await startMock(['--host', '0.0.0.0']);
+    expect(mock.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    const listen = await startListen(['--host', '0.0.0.0']);
+    expect(listen.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const r = await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', `${listen.url}/n`, '--json'], { env: baseEnv({ IOTPAY_BASE_URL: mock.baseUrl }) });
+    expect(r.code, r.stderr).toBe(0);
+    // (It printed http://0.0.0.0:…/v1, which the CLI refuses: plain http off loopback.)
+    const refused = await runCli(['query', '--mch-order-no', 'X'], { env: baseEnv({ IOTPAY_BASE_URL: mock.baseUrl.replace('127.0.0.1', '0.0.0.0') }) });
+    expect(refused.code).toBe(2);
+  });
+
   it('with nothing configured, create and listen name the values the mock uses, and those values work', async () => {
     const bare = { IOTPAY_CONFIG_DIR: dir };
     const mock = await startMock([], bare);
