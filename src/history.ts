@@ -95,6 +95,20 @@ export function lastLines(file: string, limit: number): (string | undefined)[] {
   }
 }
 
+/** A line this CLI wrote (or one shaped like it): anything else in the file is unreadable, not a crash. */
+function isHistoryEntry(value: unknown): value is HistoryEntry {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const e = value as Record<string, unknown>;
+  const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  return (
+    typeof e.time === 'string' &&
+    (e.type === 'create' || e.type === 'refund') &&
+    typeof e.baseUrl === 'string' &&
+    isObject(e.request) &&
+    (e.response === undefined || isObject(e.response))
+  );
+}
+
 /** The last `limit` entries, oldest first; unreadable lines are skipped with a warning. */
 export async function readHistory(ctx: Context, limit: number): Promise<HistoryEntry[]> {
   const file = await historyPath(ctx);
@@ -107,7 +121,9 @@ export async function readHistory(ctx: Context, limit: number): Promise<HistoryE
       continue;
     }
     try {
-      entries.push(JSON.parse(line) as HistoryEntry);
+      const entry: unknown = JSON.parse(line);
+      if (isHistoryEntry(entry)) entries.push(entry);
+      else bad++;
     } catch {
       bad++;
     }

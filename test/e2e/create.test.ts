@@ -456,6 +456,20 @@ describe('history', () => {
     expect(j[0].request.mchOrderNo).toBe('H-3-A-MUCH-LONGER-NUMBER');
   });
 
+  it('history lines that are JSON but not entries are skipped with a warning, not a crash', async () => {
+    // A hand-edited or foreign line made `history` fail: "unexpected failure: Cannot read properties of undefined".
+    const good = JSON.stringify({ time: '2026-11-30T08:00:00.000Z', type: 'create', baseUrl: stub.baseUrl, request: { mchOrderNo: 'G-1', amount: 100, currency: 'CAD' } });
+    const junk = ['{}', '1', 'null', '"x"', '[]', '{"time":5,"type":"create","baseUrl":"x","request":{}}', '{"time":"t","type":"create","baseUrl":"x","request":null}'];
+    fs.writeFileSync(path.join(dir, 'history.jsonl'), [...junk, good].join('\n') + '\n', { mode: 0o600 });
+    const human = await iotpay(['history']);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/G-1/);
+    expect(human.stdout.trim().split('\n')).toHaveLength(1);
+    expect(human.stderr).toBe(`warning: ${junk.length} unreadable line(s) in ${path.join(dir, 'history.jsonl')} were skipped\n`);
+    const json = await iotpay(['history', '--json']);
+    expect(JSON.parse(json.stdout).map((e: { request: { mchOrderNo: string } }) => e.request.mchOrderNo)).toEqual(['G-1']);
+  });
+
   it('a history grown past what one string holds is read from its end', async () => {
     // 600 MB (sparse: no disk used) before three real lines. A whole-file read failed here after
     // taking a gigabyte of memory: "Cannot create a string longer than 0x1fffffe8 characters".
