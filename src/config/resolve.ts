@@ -63,7 +63,7 @@ export class Settings {
         `create it with: iotpay config set --profile ${profile.name} mch-id <id>`,
       );
     }
-    const stored = store.profile(profile.name)[key];
+    const stored = storedText(store.profile(profile.name)[key], () => `${spec.name} in profile "${profile.name}" of ${store.path}`, spec.name);
     if (stored !== undefined && stored !== '') {
       return { value: stored, source: 'profile', origin: `profile "${profile.name}"` };
     }
@@ -77,6 +77,18 @@ export class Settings {
     if (found) return found;
     throw missingSetting(key, purpose);
   }
+}
+
+/**
+ * A value from the config file as text. The CLI writes strings; a hand-edited file may hold a number
+ * (`"mchId": 10000701`, taken as its digits) or null (not set). Anything else (a list, an object, a
+ * fraction) is exit 2 naming it, never signed with or sent.
+ */
+function storedText(value: unknown, where: () => string, name: string): string | undefined {
+  if (value === undefined || value === null || typeof value === 'string') return value ?? undefined;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
+  const what = Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `the ${typeof value} ${JSON.stringify(value)}`;
+  throw new UsageError(`${where()} is ${what}, not a text value`, `set it again with: iotpay config set ${name} <value>`);
 }
 
 /** Exit 2 naming a missing setting and every way to set it; `more` is added to the hint. */

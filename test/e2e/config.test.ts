@@ -186,6 +186,27 @@ describe('iotpay config', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('{"profiles": {');
   });
 
+  it('a hand-edited file: numbers are taken as their digits, null as not set, a list or object is exit 2', async () => {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const file = path.join(dir, 'config.json');
+    const write = (profile: Record<string, unknown>) => fs.writeFileSync(file, JSON.stringify({ profiles: { default: profile } }), { mode: 0o600 });
+    write({ mchId: 10000701, timeout: 5000, notifyUrl: null, key: CANARY });
+    const list = JSON.parse((await iotpay(['config', 'list', '--json'])).stdout);
+    expect(list.settings['mch-id'].value).toBe('10000701');
+    expect(list.settings.timeout.value).toBe('5000');
+    expect(list.settings['notify-url']).toBeNull();
+    const dry = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '1', '--job-no', 'a', '--notify-url', 'https://s.example/n', '--dry-run', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout).request.mchId).toBe('10000701');
+    // Before, a list was signed with as its text ("x") and an object shown as "[object Object]".
+    for (const [value, what] of [[['x'], 'a list'], [{ k: 1 }, 'an object'], [1.5, 'the number 1.5'], [true, 'the boolean true']] as const) {
+      write({ mchId: '1', key: value });
+      const r = await iotpay(['sign', 'a=1']);
+      expect(r.code, JSON.stringify(value)).toBe(2);
+      expect(r.stderr).toBe(`error: key in profile "default" of ${file} is ${what}, not a text value; set it again with: iotpay config set key <value>\n`);
+    }
+  });
+
   it('warns when someone loosened the file or folder mode', async () => {
     await iotpay(['config', 'set', 'mch-id', '1']);
     fs.chmodSync(path.join(dir, 'config.json'), 0o644);
