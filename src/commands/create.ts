@@ -150,14 +150,15 @@ interface CreateResult {
 }
 
 async function buildRequest(opts: CreateOptions, ctx: Context): Promise<{ params: Params; key: string; mchId: string }> {
-  const channelId = await resolveChannel(ctx, opts.channel);
-  const amount = await resolveAmount(ctx, opts.amount);
-  const channel = findChannel(channelId);
+  // Credentials first: a missing key is said before any prompt, not after the user has answered them.
   const [mchId, key, jobNo] = await requireCredentials(ctx, [
     ['mchId', 'to create an order'],
     ['key', 'to sign the order'],
     ['jobNo', 'by create_order (the merchant login name)'],
   ]);
+  const channelId = await resolveChannel(ctx, opts.channel);
+  const amount = await resolveAmount(ctx, opts.amount);
+  const channel = findChannel(channelId);
   const notifyUrl = await givenOrAsked(ctx, opts.notifyUrl ?? (await optionalSetting(ctx, 'notifyUrl')), FIELD_FLAGS.notifyUrl!, () =>
     askText(ctx, 'Notify URL (the gateway posts the result here)', { validate: (v) => checkWebUrl(v) ?? true }),
   );

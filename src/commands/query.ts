@@ -117,12 +117,15 @@ async function chosenOrder(opts: QueryOptions, ctx: Context): Promise<OrderRef> 
 }
 
 async function queryOrder(opts: QueryOptions, ctx: Context): Promise<void> {
-  const ref = await chosenOrder(opts, ctx);
+  // Without a terminal a missing (or doubled) order is exit 2 before anything else.
+  if (!ctx.canPrompt) orderRef(opts);
   const timeoutSeconds = parseWaitTimeout(opts.waitTimeout);
   const [mchId, key] = await requireCredentials(ctx, [
     ['mchId', 'to query an order'],
     ['key', 'to sign the query'],
   ]);
+  // Asked for after the credentials are known to be there.
+  const ref = await chosenOrder(opts, ctx);
   const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
   try {
     // An answer that is FAIL or forged still gives --json its document (as create does), then its exit code;

@@ -45,10 +45,9 @@ async function askRefundAmount(ctx: Context, paid: number | undefined, currency:
 }
 
 export async function runRefund(opts: RefundOptions, ctx: Context): Promise<void> {
-  // Asked on a terminal when missing: the order first, the amount once the check has said what was paid.
-  const payOrderId = await givenOrAsked(ctx, opts.payOrderId, '--pay-order-id <id>', () =>
-    askText(ctx, 'payOrderId of the paid order', { validate: (v) => v.trim() !== '' || 'the gateway order id (payOrderId) is needed' }),
-  );
+  // Missing values are asked on a terminal, after the credentials are known to be there: the order, then the
+  // amount once the check has said what was paid. Without a terminal they are exit 2 before anything else.
+  if (!opts.payOrderId && !ctx.canPrompt) throw missingValue(ctx, '--pay-order-id <id>');
   if (opts.amount === undefined && !ctx.canPrompt) throw missingValue(ctx, '--amount <cents>');
   let refundAmount = opts.amount === undefined ? undefined : refundCents(opts.amount);
   if (opts.mchRefundNo !== undefined && (opts.mchRefundNo === '' || opts.mchRefundNo.length > 30)) {
@@ -63,6 +62,9 @@ export async function runRefund(opts: RefundOptions, ctx: Context): Promise<void
     ['key', 'to sign the refund'],
     ['jobNo', 'by refund_order (loginName, the merchant login name)'],
   ]);
+  const payOrderId = await givenOrAsked(ctx, opts.payOrderId, '--pay-order-id <id>', () =>
+    askText(ctx, 'payOrderId of the paid order', { validate: (v) => v.trim() !== '' || 'the gateway order id (payOrderId) is needed' }),
+  );
   const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
   try {
     let currency = opts.currency ?? (await optionalSetting(ctx, 'currency'));

@@ -142,11 +142,20 @@ describe('create on a terminal', () => {
     }
   });
 
+  it('a missing credential is said before any prompt (create, query, refund)', async () => {
+    for (const command of ['create', 'query', 'refund']) {
+      const pty = runOnPty([command], { IOTPAY_CONFIG_DIR: path.join(root, `nokey-${command}`), IOTPAY_MCH_ID: '1', IOTPAY_JOB_NO: 'bob', NO_COLOR: '1' });
+      expect(await pty.exited, command).toBe(2);
+      expect(pty.output()).toMatch(/error: key is required to sign the (order|query|refund); set it with --key, IOTPAY_KEY/);
+      expect(pty.output(), command).not.toMatch(/Channel|Which order|mchOrderNo of the order|payOrderId of the paid order/);
+    }
+  });
+
   it('Ctrl-C at the channel prompt exits 130 with nothing sent', async () => {
     const { startGatewayStub } = await import('../helpers/gateway-stub.js');
     const stub = await startGatewayStub();
     try {
-      const pty = runOnPty(['create'], { IOTPAY_CONFIG_DIR: path.join(root, 'f'), IOTPAY_KEY: CANARY, IOTPAY_BASE_URL: stub.baseUrl });
+      const pty = runOnPty(['create'], { IOTPAY_CONFIG_DIR: path.join(root, 'f'), IOTPAY_KEY: CANARY, IOTPAY_MCH_ID: '1', IOTPAY_JOB_NO: 'bob', IOTPAY_BASE_URL: stub.baseUrl });
       await pty.waitFor('Channel');
       pty.write('\x03');
       expect(await pty.exited).toBe(130);
