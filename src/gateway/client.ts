@@ -6,7 +6,7 @@ import type { Params } from '../core/order.js';
 import type { Response } from '../core/response.js';
 import { requireSetting } from '../credentials.js';
 import { checkBaseUrl, checkTimeout, DEFAULT_BASE_URL } from '../config/settings.js';
-import { TransportError, UsageError } from '../errors.js';
+import { fileProblem, TransportError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
 
 export type Endpoint = 'create_order' | 'query_order' | 'refund_order';
@@ -46,7 +46,14 @@ export async function createDispatcher(env: NodeJS.ProcessEnv, timeoutMs: number
     try {
       ca = readFileSync(caFile);
     } catch (err) {
-      throw new UsageError(`cannot read --ca-file ${caFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new UsageError(`cannot read --ca-file ${caFile}: ${fileProblem(err)}`);
+    }
+    // Node reads only PEM: a DER file (.cer, .der) would fail later, at the handshake, as an untrusted certificate.
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new UsageError(
+        `--ca-file ${caFile} holds no PEM certificate (no -----BEGIN CERTIFICATE----- line)`,
+        'give the CA certificate in PEM form; convert a DER one with: openssl x509 -inform der -in ca.cer -out ca.pem',
+      );
     }
   }
   const connect = { timeout: timeoutMs, ...(ca ? { ca } : {}) };

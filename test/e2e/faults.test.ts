@@ -193,7 +193,16 @@ describe('https with a self-signed certificate on loopback', () => {
       expect(JSON.parse(trusted.stdout).payment.value).toBe('weixin://tls');
       const missing = await runCli([...CREATE, '--ca-file', path.join(dir, 'nope.pem')], { env: env(baseUrl) });
       expect(missing.code).toBe(2);
-      expect(missing.stderr).toMatch(/cannot read --ca-file/);
+      expect(missing.stderr).toBe(`error: cannot read --ca-file ${path.join(dir, 'nope.pem')}: no such file\n`);
+      expect((await runCli([...CREATE, '--ca-file', dir], { env: env(baseUrl) })).stderr).toBe(`error: cannot read --ca-file ${dir}: it is a folder, not a file\n`);
+      // A DER certificate (or any file that is not PEM) is refused before anything is sent, not at the handshake.
+      const der = path.join(dir, 'ca.der');
+      execFileSync('openssl', ['x509', '-in', files!.cert, '-outform', 'der', '-out', der]);
+      const notPem = await runCli([...CREATE, '--ca-file', der], { env: env(baseUrl) });
+      expect(notPem.code).toBe(2);
+      expect(notPem.stderr).toBe(
+        `error: --ca-file ${der} holds no PEM certificate (no -----BEGIN CERTIFICATE----- line); give the CA certificate in PEM form; convert a DER one with: openssl x509 -inform der -in ca.cer -out ca.pem\n`,
+      );
     } finally {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
