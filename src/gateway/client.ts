@@ -92,8 +92,8 @@ export function neverSent(err: unknown): boolean {
   return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || (code !== undefined && TLS_CODES.has(code));
 }
 
-/** One line saying what went wrong on the wire. */
-export function describeTransportError(err: unknown, url: URL, timeoutMs: number): string {
+/** One line saying what went wrong on the wire; `caFile` is the --ca-file that was trusted, if any. */
+export function describeTransportError(err: unknown, url: URL, timeoutMs: number, caFile?: string): string {
   const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = e.code ?? e.cause?.code;
   const host = url.host;
@@ -104,7 +104,9 @@ export function describeTransportError(err: unknown, url: URL, timeoutMs: number
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot resolve ${url.hostname} (DNS)`;
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return `connection to ${host} was reset`;
   if (code && TLS_CODES.has(code)) {
-    return `TLS certificate of ${host} is not trusted (${code}); pass --ca-file <pem> to trust a private CA`;
+    return caFile
+      ? `TLS certificate of ${host} is not trusted (${code}), not even with --ca-file ${caFile}: that file does not hold the CA that signed it`
+      : `TLS certificate of ${host} is not trusted (${code}); pass --ca-file <pem> to trust a private CA`;
   }
   if (code?.startsWith('ERR_TLS') || code?.startsWith('ERR_SSL')) return `TLS handshake with ${host} failed (${code})`;
   return `request to ${host} failed: ${e.message ?? String(err)}${code ? ` (${code})` : ''}`;
@@ -129,14 +131,21 @@ function snippet(text: string): string {
   return flat.length > 60 ? `${flat.slice(0, 60)}…` : flat;
 }
 
+export interface PostOptions {
+  timeoutMs: number;
+  /** Aborts the request (Ctrl-C). */
+  stop?: AbortSignal | undefined;
+  /** The --ca-file the dispatcher trusts, named when a certificate is still refused. */
+  caFile?: string | undefined;
+}
+
 /** POSTs one signed params set and returns the JSON object the gateway answered. */
 export async function postParams(
   dispatcher: Dispatcher,
   baseUrl: string,
   endpoint: Endpoint,
   params: Params,
-  timeoutMs: number,
-  stop?: AbortSignal,
+  { timeoutMs, stop, caFile }: PostOptions,
 ): Promise<GatewayAnswer> {
   const url = new URL(`${baseUrl.replace(/\/+$/, '')}/${endpoint}`);
   const { request } = await import('./undici.js');
@@ -155,7 +164,7 @@ export async function postParams(
       bodyTimeout: timeoutMs,
     });
   } catch (err) {
-    throw new TransportError(describeTransportError(err, url, timeoutMs), undefined, !neverSent(err));
+    throw new TransportError(describeTransportError(err, url, timeoutMs, caFile), undefined, !neverSent(err));
   }
   const { statusCode, headers } = res;
   // Destroying the body early (redirects, oversize answers) must not surface as an unhandled 'error'.
@@ -175,7 +184,7 @@ export async function postParams(
     raw = await readBounded(res.body, url.host);
   } catch (err) {
     if (err instanceof TransportError) throw err;
-    throw new TransportError(describeTransportError(err, url, timeoutMs));
+    throw new TransportError(describeTransportError(err, url, timeoutMs, caFile));
   }
   if (statusCode < 200 || statusCode >= 300) {
     // 404/405 say the address is wrong, most often a base URL without its /v1.
@@ -226,7 +235,7 @@ export async function openGateway(ctx: Context, opts: GatewayOptions = {}): Prom
     timeoutMs,
     call: (endpoint, params, stop) => {
       ctx.debug(`POST ${baseUrl.replace(/\/+$/, '')}/${endpoint}`);
-      return postParams(dispatcher, baseUrl, endpoint, params, timeoutMs, stop);
+      return postParams(dispatcher, baseUrl, endpoint, params, { timeoutMs, stop, caFile: opts.caFile });
     },
     close: async () => {
       if (!ctx.dispatcher) await dispatcher.close();

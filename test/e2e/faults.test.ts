@@ -195,6 +195,14 @@ describe('https with a self-signed certificate on loopback', () => {
       expect(missing.code).toBe(2);
       expect(missing.stderr).toBe(`error: cannot read --ca-file ${path.join(dir, 'nope.pem')}: no such file\n`);
       expect((await runCli([...CREATE, '--ca-file', dir], { env: env(baseUrl) })).stderr).toBe(`error: cannot read --ca-file ${dir}: it is a folder, not a file\n`);
+      // Another CA's certificate: still refused, and the message does not ask for the flag that was given.
+      const otherDir = fs.mkdtempSync(path.join(dir, 'other-ca-'));
+      const other = makeCert(otherDir)!;
+      const wrongCa = await runCli([...CREATE, '--ca-file', other.cert], { env: env(baseUrl) });
+      expect(wrongCa.code).toBe(3);
+      expect(wrongCa.stderr).toMatch(
+        new RegExp(`^error: TLS certificate of 127\\.0\\.0\\.1:\\d+ is not trusted \\(DEPTH_ZERO_SELF_SIGNED_CERT\\), not even with --ca-file ${other.cert.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: that file does not hold the CA that signed it; nothing was sent`),
+      );
       // A DER certificate (or any file that is not PEM) is refused before anything is sent, not at the handshake.
       const der = path.join(dir, 'ca.der');
       execFileSync('openssl', ['x509', '-in', files!.cert, '-outform', 'der', '-out', der]);
