@@ -108,7 +108,12 @@ async function chosenOrder(opts: QueryOptions, ctx: Context): Promise<OrderRef> 
   const picked = await askChoice(ctx, 'Which order?', [
     ...recent.map((e) => ({
       value: String(e.request.mchOrderNo),
-      name: printable(`${String(e.request.mchOrderNo)}  ${formatMoney(String(e.request.amount), String(e.request.currency ?? ''))}  ${String(e.request.channelId ?? '')}`),
+      name: printable(
+        [e.request.mchOrderNo, e.request.amount === undefined ? '' : formatMoney(String(e.request.amount), String(e.request.currency ?? '')), e.request.channelId ?? '']
+          .map(String)
+          .filter((cell) => cell !== '')
+          .join('  '),
+      ),
       description: `created ${e.time.replace('T', ' ').slice(0, 19)}${e.response?.payOrderId ? ` · payOrderId ${printable(String(e.response.payOrderId))}` : ''}`,
     })),
     { value: another, name: 'another order: type its mchOrderNo' },
