@@ -86,7 +86,7 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
   } else {
     ctx.out(`${ctx.color.green('●')} mock gateway on ${ctx.color.bold(mock.baseUrl)}  (mchId ${creds.mchId}, key ${shownKey})`);
     if (creds.sandbox) ctx.out(ctx.color.dim('  no key configured: using the sandbox credentials above (they work only here)'));
-    ctx.out(ctx.color.dim(`  point the CLI at it: IOTPAY_BASE_URL=${mock.baseUrl}   pay an order: POST ${mock.url}/mock/orders/<payOrderId>/pay   list: GET ${mock.url}/mock/orders`));
+    ctx.out(ctx.color.dim(`  point the CLI at it: IOTPAY_BASE_URL=${mock.baseUrl}   orders, to pay by hand: ${mock.url}/ in a browser, or POST ${mock.url}/mock/orders/<payOrderId>/pay`));
   }
   const signal = await untilSignal();
   ctx.debug(`${signal}: shutting down`);

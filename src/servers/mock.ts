@@ -564,8 +564,30 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     sendText(res, 200, page(`Pay ${money}`, body), 'text/html');
   }
 
-  /** The mock's own routes: list the orders, pay one, the checkout page. */
+  /** What a browser opening the mock's address sees: where to point a client, and the newest orders to pay. */
+  function indexPage(res: http.ServerResponse): void {
+    const latest = orders.latest(50).reverse();
+    for (const o of latest) settle(o);
+    const rows = latest.map(
+      (o) =>
+        `<tr><td><a href="/mock/pay/${html(encodeURIComponent(o.payOrderId))}">${html(o.mchOrderNo)}</a></td><td>${html(formatMoney(o.amount, o.currency))}</td><td>${html(o.channelId)}</td><td>${html(statusText(o.status))}</td></tr>`,
+    );
+    const body = [
+      `<p>A local gateway for development: no wallet, no money moves. Point a client at <code>${html(`${url}/v1`)}</code>.</p>`,
+      '<p>Endpoints: <code>POST /v1/create_order</code>, <code>/v1/query_order</code>, <code>/v1/refund_order</code>; <code>GET /mock/orders</code> (JSON), <code>POST /mock/orders/&lt;payOrderId&gt;/pay</code>.</p>',
+      latest.length === 0
+        ? '<p>No orders yet.</p>'
+        : `<table><thead><tr><th>mchOrderNo</th><th>Amount</th><th>Channel</th><th>Status</th></tr></thead><tbody>${rows.join('')}</tbody></table><p>Open an order to pay it.</p>`,
+    ].join('\n');
+    sendText(res, 200, page('Mock gateway', body), 'text/html');
+  }
+
+  /** The mock's own routes: an index page, list the orders, pay one, the checkout page. */
   function mockRoute(method: string | undefined, path: string, res: http.ServerResponse): void {
+    if ((method === 'GET' || method === 'HEAD') && (path === '/' || path === '/mock' || path === '/mock/')) {
+      indexPage(res);
+      return;
+    }
     if (path.startsWith('/mock/pay/')) {
       checkoutPage(method, path.slice('/mock/pay/'.length), res);
       return;

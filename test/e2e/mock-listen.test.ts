@@ -280,6 +280,30 @@ describe('the CLI against iotpay mock', () => {
   });
 });
 
+describe("the mock's index page", () => {
+  it('a browser opening the mock sees where to point a client and the newest orders, each linked to its checkout', async () => {
+    const mock = await startMock();
+    const empty = await fetch(`${mock.url}/`);
+    expect(empty.status).toBe(200);
+    expect(empty.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const before = await empty.text();
+    expect(before).toContain(`Point a client at <code>${mock.baseUrl}</code>`);
+    expect(before).toContain('<p>No orders yet.</p>');
+    const env = baseEnv({ IOTPAY_BASE_URL: mock.baseUrl });
+    for (const no of ['FIRST-1', 'A<b>&amp;"2']) {
+      const r = await runCli(['create', '-c', 'WX_NATIVE', '-a', '250', '--notify-url', 'http://127.0.0.1:9/n', '--mch-order-no', no, '--json'], { env });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const orders = (await (await fetch(`${mock.url}/mock/orders`)).json()) as Array<{ payOrderId: string }>;
+    const page = await (await fetch(`${mock.url}/mock`)).text();
+    // Newest first, values HTML-escaped, each row linking to the order's checkout page.
+    expect(page).toContain(`<tr><td><a href="/mock/pay/${orders[1]!.payOrderId}">A&lt;b&gt;&amp;amp;&quot;2</a></td><td>2.50 CAD</td><td>WX_NATIVE</td><td>created</td></tr>`);
+    expect(page.indexOf('A&lt;b&gt;')).toBeLessThan(page.indexOf('FIRST-1'));
+    expect(page).not.toContain('<b>');
+    expect((await fetch(`${mock.url}/nothing-here`)).status).toBe(404);
+  });
+});
+
 describe("the mock's checkout page (the redirect channels' URL)", () => {
   it('shows the order, pays it on POST and sends the browser to the returnUrl; unknown ids are 404', async () => {
     const mock = await startMock();
