@@ -21,6 +21,14 @@ function unreadable(file: string, err: unknown): UsageError {
   return new UsageError(`config file ${file} ${why}`, 'fix it by hand or move it away; iotpay never resets it silently');
 }
 
+function isFolder(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Creates the folder and any missing parents 0700, one level at a time: Node's recursive mkdir
  * spins forever at 100% CPU under /proc (procfs answers ENOENT for a child of a folder that exists).
@@ -31,10 +39,14 @@ function makeFolder(folder: string): void {
     missing.unshift(at);
     if (path.dirname(at) === at) break;
   }
-  try {
-    for (const dir of missing) fs.mkdirSync(dir, { mode: 0o700 });
-  } catch (err) {
-    throw new UsageError(`cannot create the config folder ${folder}: ${fileProblem(err, true)}`, 'set IOTPAY_CONFIG_DIR to a folder you can write');
+  for (const dir of missing) {
+    try {
+      fs.mkdirSync(dir, { mode: 0o700 });
+    } catch (err) {
+      // Another iotpay started at the same moment (parallel CI steps) may have made it first.
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && isFolder(dir)) continue;
+      throw new UsageError(`cannot create the config folder ${folder}: ${fileProblem(err, true)}`, 'set IOTPAY_CONFIG_DIR to a folder you can write');
+    }
   }
 }
 
