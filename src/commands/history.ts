@@ -4,6 +4,7 @@ import { formatMoney } from '../core/money.js';
 import { printable } from '../core/printable.js';
 import { UsageError } from '../errors.js';
 import { readHistory, type HistoryEntry } from '../history.js';
+import { localDateTime } from '../render/time.js';
 
 export interface HistoryOptions {
   limit?: string;
@@ -33,7 +34,7 @@ export async function runHistory(opts: HistoryOptions, ctx: Context): Promise<vo
     const req = e.request;
     const amount = req.amount ?? req.refundAmount;
     return {
-      time: e.time.replace('T', ' ').slice(0, 19),
+      time: localDateTime(e.time),
       type: e.type,
       channel: String(req.channelId ?? ''),
       money: amount === undefined ? '' : formatMoney(String(amount), String(req.currency ?? '')),

@@ -8,6 +8,7 @@ import { gatewayBaseUrl, openGateway, type GatewayClient } from '../gateway/clie
 import { queryAnswer, unpaidError, waitFields, waitForFinal, WaitStopped, type OrderRef, type QueryResult } from '../gateway/query.js';
 import { renderQuery, signatureLine } from '../render/payment.js';
 import { startSpinner } from '../render/spinner.js';
+import { localDateTime } from '../render/time.js';
 import { readHistory, type HistoryEntry } from '../history.js';
 import { askChoice, askText } from '../prompt.js';
 
@@ -114,7 +115,7 @@ async function chosenOrder(opts: QueryOptions, ctx: Context): Promise<OrderRef> 
           .filter((cell) => cell !== '')
           .join('  '),
       ),
-      description: `created ${e.time.replace('T', ' ').slice(0, 19)}${e.response?.payOrderId ? ` · payOrderId ${printable(String(e.response.payOrderId))}` : ''}`,
+      description: `created ${localDateTime(e.time)}${e.response?.payOrderId ? ` · payOrderId ${printable(String(e.response.payOrderId))}` : ''}`,
     })),
     { value: another, name: 'another order: type its mchOrderNo' },
   ]);

@@ -5,17 +5,15 @@ import { printableFields } from '../core/printable.js';
 import { statusText } from '../core/status.js';
 import type { NotifyEvent } from '../servers/listener.js';
 import type { MockEvent } from '../servers/mock.js';
+import { localClock } from './time.js';
 
-function clock(iso: string): string {
-  return iso.slice(11, 19);
-}
 
 export function mockEventLine(ctx: Context, event: MockEvent): string {
   if (ctx.json) return JSON.stringify(event);
   // Paths, order numbers and messages come from the mock's clients: no control characters reach the terminal.
   const e = printableFields(event);
   const c = ctx.color;
-  const t = c.dim(clock(e.time));
+  const t = c.dim(localClock(e.time));
   switch (e.event) {
     case 'request': {
       const result = e.retCode === 'SUCCESS' ? c.green('SUCCESS') : e.retCode ? c.red(`FAIL ${String(e.retMsg ?? '')}`) : c.yellow(String(e.fault ?? e.error ?? e.status ?? ''));
@@ -57,7 +55,7 @@ export function notifyEventLine(ctx: Context, event: NotifyEvent): string {
   const forward = e.forward
     ? `→ ${e.forward.error ? c.red(`forward failed: ${e.forward.message ?? e.forward.error}`) : `handler HTTP ${e.forward.status} ${JSON.stringify((e.forward.body ?? '').slice(0, 40))}`}`
     : '';
-  return [c.dim(clock(e.time)), verdict, e.repeat ? c.yellow('(repeat)') : '', e.payOrderId ?? '', e.mchOrderNo ?? '', money, status, e.reason ? c.dim(e.reason) : '', forward, c.dim(`→ ${e.answer.status} ${e.answer.body}`)]
+  return [c.dim(localClock(e.time)), verdict, e.repeat ? c.yellow('(repeat)') : '', e.payOrderId ?? '', e.mchOrderNo ?? '', money, status, e.reason ? c.dim(e.reason) : '', forward, c.dim(`→ ${e.answer.status} ${e.answer.body}`)]
     .filter((x) => x !== '')
     .join('  ');
 }

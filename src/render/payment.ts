@@ -5,6 +5,7 @@ import { formatMoney } from '../core/money.js';
 import { printable } from '../core/printable.js';
 import { queryOrder, type PaymentPresentation, type Response, type SignatureVerdict } from '../core/response.js';
 import { renderQr } from './qr.js';
+import { localDateTimeWithZone } from './time.js';
 
 const WALLET_ACTION: Record<string, string> = {
   'WeChat Pay': 'Scan with WeChat to pay',
@@ -101,5 +102,5 @@ export function renderQuery(ctx: Context, response: Response, status: string, pa
     if (v) line(key, v);
   }
   const succ = str(order.paySuccTime);
-  if (succ && /^\d+$/.test(succ)) line('paid at', new Date(Number(succ)).toISOString());
+  if (succ && /^\d+$/.test(succ)) line('paid at', localDateTimeWithZone(new Date(Number(succ))));
 }

@@ -339,13 +339,14 @@ describe('query and --wait', () => {
 
   it('query by mchOrderNo: signed request, status name, --json shape', async () => {
     stub.handle(queryAnswers([2]));
-    const r = await iotpay(['query', '--mch-order-no', 'M1']);
+    // Times for a person are in the machine's zone, with the offset where a time stands alone.
+    const r = await iotpay(['query', '--mch-order-no', 'M1'], { TZ: 'America/Toronto' });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('paid');
     expect(r.stdout).toContain('28.65 CAD');
     // Every label stands apart from its value, the longest (channelOrderNo) too.
     expect(r.stdout).toMatch(/^ {2}channelOrderNo {2}wx20170910$/m);
-    expect(r.stdout).toMatch(/^ {2}paid at {9}2017-09-10T13:11:34\.262Z$/m);
+    expect(r.stdout).toMatch(/^ {2}paid at {9}2017-09-10 09:11:34 -04:00$/m);
     const req = stub.requests[0]!;
     expect(req.url).toBe('/v1/query_order');
     expect(Object.keys(req.params!)).toEqual(['mchId', 'mchOrderNo', 'sign']);
@@ -461,9 +462,10 @@ describe('history', () => {
     const good = JSON.stringify({ time: '2026-11-30T08:00:00.000Z', type: 'create', baseUrl: stub.baseUrl, request: { mchOrderNo: 'G-1', amount: 100, currency: 'CAD' } });
     const junk = ['{}', '1', 'null', '"x"', '[]', '{"time":5,"type":"create","baseUrl":"x","request":{}}', '{"time":"t","type":"create","baseUrl":"x","request":null}'];
     fs.writeFileSync(path.join(dir, 'history.jsonl'), [...junk, good].join('\n') + '\n', { mode: 0o600 });
-    const human = await iotpay(['history']);
+    const human = await iotpay(['history'], { TZ: 'Asia/Kolkata' });
     expect(human.code, human.stderr).toBe(0);
-    expect(human.stdout).toMatch(/G-1/);
+    // 08:00 UTC is 13:30 in India: the row is in this machine's time zone.
+    expect(human.stdout).toMatch(/^2026-11-30 13:30:00 {2}create .*G-1/);
     expect(human.stdout.trim().split('\n')).toHaveLength(1);
     expect(human.stderr).toBe(`warning: ${junk.length} unreadable line(s) in ${path.join(dir, 'history.jsonl')} were skipped\n`);
     const json = await iotpay(['history', '--json']);

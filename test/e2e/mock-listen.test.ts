@@ -455,13 +455,17 @@ describe('listen under bad input', () => {
   });
 
   it('human output: control characters a sender put in a notify are shown escaped, on one line', async () => {
-    const proc = startIotpay(['listen', '--port', '0'], baseEnv());
+    // A zone 5:30 from UTC: the line's clock is this machine's local time, not UTC.
+    const proc = startIotpay(['listen', '--port', '0'], baseEnv({ TZ: 'Asia/Kolkata' }));
     started.push(proc);
     const banner = await proc.waitForLine((l) => l.includes('listening for notifies on'));
     const url = /(http:\/\/\S+)/.exec(banner)![1]!;
     const hostile = { ...signed, payOrderId: 'P\u001b[31mRED\nFAKE verified', sign: 'A\nB\u001b[2J' };
     expect(await post(`${url}/notify`, JSON.stringify(hostile), 'application/json')).toEqual({ status: 400, text: 'fail' });
     const line = await proc.waitForLine((l) => l.includes('✗ forged'));
+    const clock = /^(\d\d):(\d\d):\d\d /.exec(line)!;
+    const minutes = (Number(clock[1]) * 60 + Number(clock[2]) - (new Date().getUTCHours() * 60 + new Date().getUTCMinutes()) + 1440) % 1440;
+    expect([329, 330, 331]).toContain(minutes);
     expect(line).toContain('P\\x1b[31mRED\\x0aFAKE verified');
     expect(line).toContain('sign A\\x0aB\\x1b[2J does not match: the received sign is 7 characters, not all hex');
     expect(proc.lines().join('\n')).not.toContain('\u001b');
