@@ -86,7 +86,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .option('--json', 'print JSON on stdout: one document (mock and listen: one object per line), no colour or QR art')
-    .option('--verbose', 'say where each setting came from; stack traces on errors')
+    .option('--verbose', 'say where each setting came from, show each gateway request and answer; stack traces on errors')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)')
     .option('--no-input', 'never prompt; a missing value is an error')
     .option('--profile <name>', 'config profile to use (env IOTPAY_PROFILE)')

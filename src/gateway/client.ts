@@ -7,6 +7,7 @@ import type { Response } from '../core/response.js';
 import { requireSetting } from '../credentials.js';
 import { checkBaseUrl, checkTimeout, DEFAULT_BASE_URL } from '../config/settings.js';
 import { fileProblem, TransportError, UsageError } from '../errors.js';
+import { printable } from '../core/printable.js';
 import { VERSION } from '../version.js';
 
 export type Endpoint = 'create_order' | 'query_order' | 'refund_order';
@@ -233,9 +234,13 @@ export async function openGateway(ctx: Context, opts: GatewayOptions = {}): Prom
   return {
     baseUrl,
     timeoutMs,
-    call: (endpoint, params, stop) => {
-      ctx.debug(`POST ${baseUrl.replace(/\/+$/, '')}/${endpoint}`);
-      return postParams(dispatcher, baseUrl, endpoint, params, { timeoutMs, stop, caFile: opts.caFile });
+    call: async (endpoint, params, stop) => {
+      // --verbose shows both sides of the exchange, as signed and as answered (the key is never in either).
+      ctx.debug(`POST ${baseUrl.replace(/\/+$/, '')}/${endpoint}  params=${JSON.stringify(params)}`);
+      const started = Date.now();
+      const answer = await postParams(dispatcher, baseUrl, endpoint, params, { timeoutMs, stop, caFile: opts.caFile });
+      ctx.debug(`← HTTP ${answer.status} in ${Date.now() - started} ms: ${printable(JSON.stringify(answer.body))}`);
+      return answer;
     },
     close: async () => {
       if (!ctx.dispatcher) await dispatcher.close();

@@ -337,6 +337,15 @@ describe('query and --wait', () => {
     };
   }
 
+  it('--verbose shows the exchange: the params as signed and the answer as received, never the key', async () => {
+    stub.handle(queryAnswers([2]));
+    const r = await iotpay(['--verbose', 'query', '--mch-order-no', 'M1']);
+    expect(r.code).toBe(0);
+    const sent = stub.requests[0]!.params!;
+    expect(r.stderr).toContain(`POST ${stub.baseUrl}/query_order  params=${JSON.stringify(sent)}\n`);
+    expect(r.stderr).toMatch(/^← HTTP 200 in \d+ ms: \{"retCode":"SUCCESS","resCode":"SUCCESS",.*"channelOrderNo":"wx20170910","sign":"[0-9A-F]{32}"\}$/m);
+  });
+
   it('query by mchOrderNo: signed request, status name, --json shape', async () => {
     stub.handle(queryAnswers([2]));
     // Times for a person are in the machine's zone, with the offset where a time stands alone.
