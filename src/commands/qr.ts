@@ -4,7 +4,7 @@ import type { Context } from '../context.js';
 import { decodeInputBytes } from '../core/input.js';
 import { fileProblem, UsageError } from '../errors.js';
 import { readAllBounded } from '../io.js';
-import { renderQr } from '../render/qr.js';
+import { terminalQr } from '../render/qr.js';
 import { importEsm } from '../esm.js';
 
 export interface QrOptions {
@@ -41,5 +41,5 @@ export async function runQr(opts: QrOptions, ctx: Context): Promise<void> {
     ctx.printJson({ text });
     return;
   }
-  ctx.out(await renderQr(text, { ansi: ctx.color.level > 0 && !opts.small }));
+  ctx.out(await terminalQr(ctx, text, ctx.color.level > 0 && !opts.small));
 }

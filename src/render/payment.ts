@@ -4,7 +4,7 @@ import { findChannel } from '../core/channels.js';
 import { formatMoney } from '../core/money.js';
 import { printable } from '../core/printable.js';
 import { queryOrder, type PaymentPresentation, type Response, type SignatureVerdict } from '../core/response.js';
-import { renderQr } from './qr.js';
+import { terminalQr } from './qr.js';
 import { localDateTimeWithZone } from './time.js';
 
 const WALLET_ACTION: Record<string, string> = {
@@ -39,7 +39,7 @@ export async function renderPayment(ctx: Context, channelId: string, payment: Pa
   switch (payment.kind) {
     case 'qr':
       ctx.out('');
-      ctx.out(await renderQr(payment.value, { ansi: ctx.color.level > 0 }));
+      ctx.out(await terminalQr(ctx, payment.value, ctx.color.level > 0));
       ctx.out(printable(payment.value));
       ctx.out(c.dim(`${WALLET_ACTION[wallet] ?? 'Scan to pay'} (${payment.source}).`));
       return;

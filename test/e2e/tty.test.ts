@@ -118,6 +118,24 @@ describe('create on a terminal', () => {
     }
   });
 
+  it('a terminal too narrow for the colour QR gets half blocks; one too narrow for those, a warning', async () => {
+    const { decodeHalfBlockQr } = await import('../helpers/qr-decode.js');
+    const env = { IOTPAY_CONFIG_DIR: path.join(root, 'narrow') };
+    // 62 columns in colour (two a module), 31 in half blocks: a 40-column pane takes the half blocks.
+    const narrow = runOnPty(['qr', 'weixin://wxpay/bizpayurl?pr=nocolor'], env, { cols: 40, rows: 60 });
+    expect(await narrow.exited).toBe(0);
+    expect(narrow.output()).not.toMatch(/\x1b\[4[07]m/);
+    expect(decodeHalfBlockQr(narrow.output().replace(/\r/g, ''))).toBe('weixin://wxpay/bizpayurl?pr=nocolor');
+    expect(narrow.output()).not.toContain('warning');
+    const tiny = runOnPty(['qr', 'weixin://wxpay/bizpayurl?pr=nocolor'], env, { cols: 20, rows: 60 });
+    expect(await tiny.exited).toBe(0);
+    expect(tiny.output().replace(/\x1b\[[0-9;]*m|\r|\n/g, '')).toContain('the terminal is 20 columns wide and the QR needs 31: it will not scan');
+    // Wide enough: the colour form, as before.
+    const wide = runOnPty(['qr', 'weixin://wxpay/bizpayurl?pr=nocolor'], env, { cols: 80, rows: 60 });
+    expect(await wide.exited).toBe(0);
+    expect(wide.output()).toMatch(/\x1b\[4[07]m/);
+  });
+
   it('NO_COLOR on a terminal draws the QR with half blocks and no escape codes', async () => {
     const { startGatewayStub, json } = await import('../helpers/gateway-stub.js');
     const { decodeHalfBlockQr } = await import('../helpers/qr-decode.js');

@@ -18,9 +18,9 @@ function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-export function runOnPty(args: string[], env: Record<string, string | undefined> = {}): PtySession {
+export function runOnPty(args: string[], env: Record<string, string | undefined> = {}, size = { cols: 120, rows: 60 }): PtySession {
   const command = [process.execPath, BIN, ...args].map(shellQuote).join(' ');
-  const child = spawn('script', ['-qfec', `stty cols 120 rows 60 2>/dev/null; exec ${command}`, '/dev/null'], {
+  const child = spawn('script', ['-qfec', `stty cols ${size.cols} rows ${size.rows} 2>/dev/null; exec ${command}`, '/dev/null'], {
     env: baseEnv({ TERM: 'xterm-256color', ...env }),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
