@@ -13,7 +13,12 @@ export function startSpinner(ctx: Context, text: string): Spinner {
   if (!stream.isTTY || ctx.json) return { update: () => {}, stop: () => {} };
   let frame = 0;
   let current = text;
-  const draw = () => stream.write(`\r\x1b[2K${ctx.errColor.cyan(FRAMES[frame++ % FRAMES.length]!)} ${current}`);
+  // A line wider than the terminal wraps, and \r then clears only its last row: each redraw would leave one behind.
+  const fit = (t: string) => {
+    const room = ((stream as { columns?: number }).columns ?? 80) - 3;
+    return t.length <= room ? t : `${t.slice(0, Math.max(0, room - 1))}…`;
+  };
+  const draw = () => stream.write(`\r\x1b[2K${ctx.errColor.cyan(FRAMES[frame++ % FRAMES.length]!)} ${fit(current)}`);
   draw();
   const timer = setInterval(draw, 100);
   timer.unref();

@@ -185,6 +185,25 @@ describe('create on a terminal', () => {
 });
 
 describe('query on a terminal', () => {
+  it("--wait's progress line fits a narrow terminal (a wrapped line leaves a row behind at every redraw)", async () => {
+    const { startGatewayStub, json } = await import('../helpers/gateway-stub.js');
+    const stub = await startGatewayStub();
+    try {
+      stub.handle((req, res) => json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: 'P7', mchOrderNo: req.params?.mchOrderNo, amount: 100, currency: 'CAD', status: 0 }, CANARY));
+      const env = { IOTPAY_CONFIG_DIR: path.join(root, 'spin'), IOTPAY_KEY: CANARY, IOTPAY_MCH_ID: '1', IOTPAY_BASE_URL: stub.baseUrl, NO_COLOR: '1' };
+      const pty = runOnPty(['query', '--mch-order-no', 'M1', '--wait', '--wait-timeout', '2'], env, { cols: 30, rows: 60 });
+      expect(await pty.exited).toBe(1);
+      // Every frame the spinner drew: the text after each "clear line", up to the next carriage return.
+      const frames = pty.output().split('\x1b[2K').slice(1).map((f) => f.split('\r')[0]!).filter((f) => f.trim() !== '');
+      expect(frames.length).toBeGreaterThan(0);
+      expect(frames.some((f) => f.includes('waiting for payment'))).toBe(true);
+      for (const f of frames) expect([...f].length, f).toBeLessThanOrEqual(29);
+      expect(frames.some((f) => f.endsWith('…'))).toBe(true);
+    } finally {
+      await stub.close();
+    }
+  });
+
   it("with no order given, offers this gateway's recent orders from history, or a typed one", async () => {
     const { startGatewayStub, json } = await import('../helpers/gateway-stub.js');
     const stub = await startGatewayStub();
