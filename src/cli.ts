@@ -4,7 +4,8 @@ import type { Context, ContextBase } from './context.js';
 import { printable } from './core/printable.js';
 import { CliError, ExitCode } from './errors.js';
 import { processStreams } from './io.js';
-import { buildProgram } from './program.js';
+import { buildProgram, commandsToBuild } from './program.js';
+import { VERSION } from './version.js';
 
 export { useImporter } from './esm.js';
 
@@ -39,6 +40,12 @@ export async function main(argv: string[], given?: ContextBase): Promise<number>
     process.on('unhandledRejection', crash);
   }
   try {
+    // `--version --json` with no command: one JSON document, as --json promises (commander prints the bare version).
+    const command = commandsToBuild(argv);
+    if (command !== 'all' && command.size === 0 && argv.includes('--json') && (argv.includes('--version') || argv.includes('-V'))) {
+      base.streams.stdout.write(`${JSON.stringify({ version: VERSION }, null, 2)}\n`);
+      return ExitCode.Ok;
+    }
     if (argv.length === 0) {
       // Bare `iotpay`: the overview, as `gh` and `stripe` do, and success.
       program.outputHelp();

@@ -275,5 +275,11 @@ describe('usage errors from the command line', () => {
     }
     const version = await runCli(['--version'], { env });
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    // With --json, one document like every command's (either order of the flags).
+    for (const args of [['--version', '--json'], ['--json', '-V']]) {
+      const json = await runCli(args, { env });
+      expect(json.code).toBe(0);
+      expect(JSON.parse(json.stdout)).toEqual({ version: version.stdout.trim() });
+    }
   });
 });
