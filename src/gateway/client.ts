@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import type { Params } from '../core/order.js';
 import type { Response } from '../core/response.js';
 import { requireSetting } from '../credentials.js';
-import { checkBaseUrl, checkTimeout, DEFAULT_BASE_URL } from '../config/settings.js';
+import { checkBaseUrl, checkTimeout, DEFAULT_BASE_URL, isLoopbackHost } from '../config/settings.js';
 import { fileProblem, TransportError, UsageError } from '../errors.js';
 import { printable } from '../core/printable.js';
 import { VERSION } from '../version.js';
@@ -39,8 +39,11 @@ function envFirst(env: NodeJS.ProcessEnv, ...names: string[]): string | undefine
   return undefined;
 }
 
-/** One dispatcher for every request: timeouts, optional proxy from the environment, optional CA file. */
-export async function createDispatcher(env: NodeJS.ProcessEnv, timeoutMs: number, caFile?: string): Promise<Dispatcher> {
+/**
+ * One dispatcher for every request: timeouts, optional proxy from the environment, optional CA file.
+ * `direct` skips the proxy: a gateway on loopback (a local mock) is this machine's, which a proxy cannot reach.
+ */
+export async function createDispatcher(env: NodeJS.ProcessEnv, timeoutMs: number, caFile?: string, direct = false): Promise<Dispatcher> {
   const { Agent, EnvHttpProxyAgent } = await import('./undici.js');
   let ca: Buffer | undefined;
   if (caFile) {
@@ -61,9 +64,13 @@ export async function createDispatcher(env: NodeJS.ProcessEnv, timeoutMs: number
   const common = { connect, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
   const httpProxy = envFirst(env, 'HTTP_PROXY', 'http_proxy');
   const httpsProxy = envFirst(env, 'HTTPS_PROXY', 'https_proxy');
-  if (httpProxy || httpsProxy) {
+  if ((httpProxy || httpsProxy) && !direct) {
     return new EnvHttpProxyAgent({
       ...common,
+      // Through a proxy, `connect` reaches only the NO_PROXY hosts: the tunnelled connection to the gateway takes
+      // its CA and timeout from requestTls, the one to the proxy its timeout from proxyTls.
+      requestTls: connect,
+      proxyTls: { timeout: timeoutMs },
       ...(httpProxy ? { httpProxy } : {}),
       ...(httpsProxy ? { httpsProxy } : {}),
       noProxy: envFirst(env, 'NO_PROXY', 'no_proxy') ?? '',
@@ -230,7 +237,7 @@ export async function openGateway(ctx: Context, opts: GatewayOptions = {}): Prom
   const timeoutProblem = checkTimeout(timeoutText);
   if (timeoutProblem) throw new UsageError(timeoutProblem);
   const timeoutMs = Number(timeoutText);
-  const dispatcher = ctx.dispatcher ?? (await createDispatcher(ctx.env, timeoutMs, opts.caFile));
+  const dispatcher = ctx.dispatcher ?? (await createDispatcher(ctx.env, timeoutMs, opts.caFile, isLoopbackHost(new URL(baseUrl).hostname)));
   return {
     baseUrl,
     timeoutMs,

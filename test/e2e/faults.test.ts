@@ -155,11 +155,12 @@ describe('redirects', () => {
   });
 });
 
-function makeCert(folder: string): { cert: string; key: string } | undefined {
+/** A self-signed certificate for `name` (an IP address or a host name), made with openssl when it is there. */
+function makeCert(folder: string, name = '127.0.0.1'): { cert: string; key: string } | undefined {
   try {
     execFileSync('openssl', [
       'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+      '-subj', `/CN=${name}`, '-addext', `subjectAltName=${/^[\d.]+$/.test(name) ? 'IP' : 'DNS'}:${name}`,
       '-keyout', path.join(folder, 'key.pem'), '-out', path.join(folder, 'cert.pem'),
     ], { stdio: 'ignore' });
     return { cert: path.join(folder, 'cert.pem'), key: path.join(folder, 'key.pem') };
@@ -237,3 +238,62 @@ describe('data safety', () => {
     expect(ids).toEqual(Array.from({ length: 8 }, (_, i) => `CC-${i}`));
   });
 });
+
+describe('proxies from the environment', () => {
+  const certDir = fs.mkdtempSync(path.join(dir, 'proxy-'));
+  const files = makeCert(certDir, 'gateway.test');
+  it.skipIf(!files)('a gateway off loopback is reached through HTTPS_PROXY (CONNECT), a NO_PROXY host directly', async () => {
+    const net = await import('node:net');
+    // The gateway: https, a certificate for gateway.test, on this machine.
+    const gateway = https.createServer({ cert: fs.readFileSync(files!.cert), key: fs.readFileSync(files!.key) }, (req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d));
+      req.on('end', () => {
+        const params = JSON.parse(new URLSearchParams(body).get('params')!);
+        const answer = { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: 'P1', mchOrderNo: params.mchOrderNo, codeUrl: 'weixin://proxied' };
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ...answer, sign: sign(answer, KEY) }));
+      });
+    });
+    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
+    const port = (gateway.address() as AddressInfo).port;
+    // The proxy: tunnels CONNECT gateway.test:<port> to the gateway, as a corporate proxy would to the real one.
+    const seen: string[] = [];
+    const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+    proxy.on('connect', (req: http.IncomingMessage, client: import('node:net').Socket, head: Buffer) => {
+      seen.push(`CONNECT ${req.url}`);
+      const upstream = net.connect(port, '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const base = `https://gateway.test:${port}/v1`;
+      const through = await runCli([...CREATE, '--ca-file', files!.cert, '--json'], { env: env(base, { HTTPS_PROXY: proxyUrl }) });
+      expect(through.code, through.stderr).toBe(0);
+      expect(JSON.parse(through.stdout).payment.value).toBe('weixin://proxied');
+      expect(seen).toEqual([`CONNECT gateway.test:${port}`]);
+      // NO_PROXY: straight to gateway.test, which this machine cannot resolve; the proxy sees nothing.
+      const direct = await runCli([...CREATE, '--ca-file', files!.cert], { env: env(base, { HTTPS_PROXY: proxyUrl, NO_PROXY: 'gateway.test' }) });
+      expect(direct.code).toBe(3);
+      expect(seen).toHaveLength(1);
+      // A gateway on loopback (a local mock) is never sent through the proxy, which cannot reach this machine.
+      stub.handle((req, res) => json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: 'P2', mchOrderNo: req.params?.mchOrderNo, codeUrl: 'weixin://local' }, KEY));
+      const local = await runCli([...CREATE, '--json'], { env: env(stub.baseUrl, { HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl }) });
+      expect(local.code, local.stderr).toBe(0);
+      expect(JSON.parse(local.stdout).payment.value).toBe('weixin://local');
+      expect(seen).toHaveLength(1);
+    } finally {
+      gateway.closeAllConnections();
+      await new Promise<void>((r) => gateway.close(() => r()));
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
+  });
+});
+
