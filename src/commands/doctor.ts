@@ -9,7 +9,7 @@ import { buildQueryParams } from '../core/order.js';
 import { failureCause, outcome } from '../core/response.js';
 import { withSign } from '../core/sign.js';
 import { ExitCode, CliError } from '../errors.js';
-import { openGateway } from '../gateway/client.js';
+import { openGateway, proxyFor } from '../gateway/client.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
@@ -117,8 +117,15 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
       const found = await lookup(url.hostname.replace(/^\[|\]$/g, ''));
       add({ id: 'dns', title: 'base URL resolves', status: 'pass', detail: `${url.hostname} → ${found.address}` });
     } catch (err) {
-      reachable = false;
-      add({ id: 'dns', title: 'base URL resolves', status: 'fail', detail: `cannot resolve ${url.hostname} (${(err as NodeJS.ErrnoException).code ?? 'DNS error'})`, fix: 'check the base URL and this machine\'s DNS' });
+      const code = (err as NodeJS.ErrnoException).code ?? 'DNS error';
+      const proxy = proxyFor(ctx.env, url);
+      if (proxy) {
+        // Behind a proxy, often only the proxy can resolve outside names: the request check below decides.
+        add({ id: 'dns', title: 'base URL resolves', status: 'warn', detail: `cannot resolve ${url.hostname} here (${code}); requests go through the proxy ${URL.canParse(proxy) ? new URL(proxy).host : proxy}, which resolves it` });
+      } else {
+        reachable = false;
+        add({ id: 'dns', title: 'base URL resolves', status: 'fail', detail: `cannot resolve ${url.hostname} (${code})`, fix: 'check the base URL and this machine\'s DNS' });
+      }
     }
     let answer: { body: Record<string, unknown>; date?: string } | undefined;
     if (reachable) {

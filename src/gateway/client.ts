@@ -39,6 +39,12 @@ function envFirst(env: NodeJS.ProcessEnv, ...names: string[]): string | undefine
   return undefined;
 }
 
+/** The proxy the environment names for `url` (loopback hosts are reached directly); NO_PROXY is undici's to apply. */
+export function proxyFor(env: NodeJS.ProcessEnv, url: URL): string | undefined {
+  if (isLoopbackHost(url.hostname)) return undefined;
+  return url.protocol === 'https:' ? envFirst(env, 'HTTPS_PROXY', 'https_proxy') : envFirst(env, 'HTTP_PROXY', 'http_proxy');
+}
+
 /**
  * One dispatcher for every request: timeouts, optional proxy from the environment, optional CA file.
  * `direct` skips the proxy: a gateway on loopback (a local mock) is this machine's, which a proxy cannot reach.

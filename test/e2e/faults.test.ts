@@ -279,16 +279,24 @@ describe('proxies from the environment', () => {
       expect(through.code, through.stderr).toBe(0);
       expect(JSON.parse(through.stdout).payment.value).toBe('weixin://proxied');
       expect(seen).toEqual([`CONNECT gateway.test:${port}`]);
+      // doctor behind the proxy: this machine cannot resolve gateway.test, the proxy can; that is a warning, and
+      // the request check goes on (it stopped there, exit 3, with every later check skipped).
+      const doctor = await runCli(['doctor', '--json', '--ca-file', files!.cert], { env: env(base, { HTTPS_PROXY: proxyUrl }) });
+      const checks = JSON.parse(doctor.stdout) as Array<{ id: string; status: string; detail: string }>;
+      expect(checks.find((c) => c.id === 'dns')).toMatchObject({ status: 'warn', detail: expect.stringMatching(/^cannot resolve gateway\.test here \((?:ENOTFOUND|EAI_AGAIN)\); requests go through the proxy 127\.0\.0\.1:\d+, which resolves it$/) });
+      expect(checks.find((c) => c.id === 'http')).toMatchObject({ status: 'pass' });
+      expect(doctor.code, doctor.stdout).toBe(0);
+      const proxied = seen.length;
       // NO_PROXY: straight to gateway.test, which this machine cannot resolve; the proxy sees nothing.
       const direct = await runCli([...CREATE, '--ca-file', files!.cert], { env: env(base, { HTTPS_PROXY: proxyUrl, NO_PROXY: 'gateway.test' }) });
       expect(direct.code).toBe(3);
-      expect(seen).toHaveLength(1);
+      expect(seen).toHaveLength(proxied);
       // A gateway on loopback (a local mock) is never sent through the proxy, which cannot reach this machine.
       stub.handle((req, res) => json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: 'P2', mchOrderNo: req.params?.mchOrderNo, codeUrl: 'weixin://local' }, KEY));
       const local = await runCli([...CREATE, '--json'], { env: env(stub.baseUrl, { HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl }) });
       expect(local.code, local.stderr).toBe(0);
       expect(JSON.parse(local.stdout).payment.value).toBe('weixin://local');
-      expect(seen).toHaveLength(1);
+      expect(seen).toHaveLength(proxied);
     } finally {
       gateway.closeAllConnections();
       await new Promise<void>((r) => gateway.close(() => r()));
