@@ -20,8 +20,9 @@ export interface HistoryEntry {
   sandbox?: boolean;
 }
 
-async function historyPath(ctx: Context): Promise<string> {
+async function historyPath(ctx: Context, writing = false): Promise<string> {
   const store = await ctx.settings.configStore();
+  if (writing) store.ensureFolder();
   return path.join(store.dir, 'history.jsonl');
 }
 
@@ -31,7 +32,7 @@ async function historyPath(ctx: Context): Promise<string> {
  */
 export async function recordHistory(ctx: Context, entry: HistoryEntry): Promise<void> {
   try {
-    const file = await historyPath(ctx);
+    const file = await historyPath(ctx, true);
     const line = Buffer.from(ctx.redact(JSON.stringify(entry)) + '\n', 'utf8');
     const fd = fs.openSync(file, 'a', 0o600);
     try {

@@ -19,6 +19,14 @@ export interface Sandbox {
 /** Starts both servers on free loopback ports. Orders persist in the config folder, so a later `query --sandbox` finds them. */
 export async function openSandbox(ctx: Context, autoPaySeconds: number): Promise<Sandbox> {
   const store = await ctx.settings.configStore();
+  // Sandbox orders are kept for a later `query --sandbox`; where the config folder cannot be made, for this run only.
+  let stateFile: string | undefined = path.join(store.dir, 'sandbox-orders.json');
+  try {
+    store.ensureFolder();
+  } catch (err) {
+    ctx.warn(`sandbox orders are kept for this run only: ${err instanceof Error ? err.message : String(err)}`);
+    stateFile = undefined;
+  }
   const received: NotifyEvent[] = [];
   const listener = await startListener({
     key: SANDBOX.key,
@@ -36,7 +44,7 @@ export async function openSandbox(ctx: Context, autoPaySeconds: number): Promise
     port: 0,
     autoPaySeconds,
     retryDelayMs: 200,
-    stateFile: path.join(store.dir, 'sandbox-orders.json'),
+    ...(stateFile ? { stateFile } : {}),
   });
   const settings = new Settings(
     { mchId: SANDBOX.mchId, key: SANDBOX.key, jobNo: SANDBOX.jobNo, baseUrl: mock.baseUrl },

@@ -67,8 +67,9 @@ export class ConfigStore {
 
   /**
    * Opens the store in `dir` (IOTPAY_CONFIG_DIR) or the platform's config folder
-   * for `iotpay` (the one conf uses), creating the folder 0700. A corrupt file is
-   * an error naming it, never a silent reset.
+   * for `iotpay` (the one conf uses). A corrupt file is an error naming it, never a
+   * silent reset. The folder is made (0700) only to write in it: a command that gets
+   * everything from flags and the environment runs where HOME cannot be written.
    */
   static async open(dir: string | undefined, warn: (line: string) => void): Promise<ConfigStore> {
     let folder = dir;
@@ -76,7 +77,6 @@ export class ConfigStore {
       const { default: envPaths } = await importEsm<typeof import('env-paths')>('env-paths');
       folder = envPaths('iotpay', { suffix: '' }).config;
     }
-    makeFolder(folder);
     const store = new ConfigStore(folder, path.join(folder, 'config.json'));
     store.read();
     store.checkPermissions(warn);
@@ -93,7 +93,9 @@ export class ConfigStore {
     try {
       data = JSON.parse(fs.readFileSync(this.path, 'utf8'));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      // No file, or no folder where one should be: nothing is configured (a write will say why it cannot).
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return {};
       throw unreadable(this.path, err);
     }
     if (data === null || typeof data !== 'object' || Array.isArray(data)) {
@@ -106,7 +108,13 @@ export class ConfigStore {
     return data as StoreShape;
   }
 
+  /** Makes the config folder (and missing parents) 0700, or exit 2 saying why it cannot be made. */
+  ensureFolder(): void {
+    makeFolder(this.dir);
+  }
+
   private async write(data: StoreShape): Promise<void> {
+    this.ensureFolder();
     if (!this.conf) {
       const { default: Conf } = await importEsm<typeof import('conf')>('conf');
       this.conf = new Conf<Record<string, unknown>>({
@@ -123,7 +131,7 @@ export class ConfigStore {
   }
 
   private checkPermissions(warn: (line: string) => void): void {
-    if (process.platform === 'win32') return;
+    if (process.platform === 'win32' || !isFolder(this.dir)) return;
     const dirMode = fs.statSync(this.dir).mode & 0o777;
     if (dirMode & 0o077) {
       warn(`config folder ${this.dir} is open to others (mode ${dirMode.toString(8)}): run chmod 700 '${this.dir}'`);

@@ -129,6 +129,38 @@ describe('iotpay config', () => {
     for (const d of [dir, path.join(dir, 'a'), deep]) expect(fs.statSync(d).mode & 0o777).toBe(0o700);
   });
 
+  it('a config folder that cannot be made stops only what writes there: flags and env are enough to sign and create', async () => {
+    // As in a container whose HOME cannot be written: here, a config folder under a file (even root cannot make it).
+    const file = path.join(path.dirname(dir), 'not-a-folder');
+    fs.writeFileSync(file, '');
+    const unmakeable = { IOTPAY_CONFIG_DIR: path.join(file, 'cfg'), IOTPAY_MCH_ID: '1', IOTPAY_KEY: CANARY, IOTPAY_JOB_NO: 'j' };
+    const signed = await iotpay(['sign', 'a=1'], { env: unmakeable });
+    expect(signed.code, signed.stderr).toBe(0);
+    // create --dry-run read the profile for its defaults, and that made the folder: exit 2 before.
+    const dry = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '1', '--notify-url', 'https://s.example/n', '--dry-run', '--json'], { env: unmakeable });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toBe('');
+    expect(JSON.parse(dry.stdout).request.mchId).toBe('1');
+    const list = await iotpay(['config', 'list', '--json'], { env: unmakeable });
+    expect(list.code, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout).settings['mch-id']).toEqual({ value: '1', source: 'IOTPAY_MCH_ID' });
+    const history = await iotpay(['history'], { env: unmakeable });
+    expect(history.code).toBe(0);
+    // The sandbox runs, keeping its orders for this run; the order it made is not recorded, and each is said once.
+    const sandbox = await iotpay(['create', '--sandbox', '-c', 'WX_NATIVE', '-a', '100', '--json'], { env: { IOTPAY_CONFIG_DIR: unmakeable.IOTPAY_CONFIG_DIR } });
+    expect(sandbox.code, sandbox.stderr).toBe(0);
+    expect(JSON.parse(sandbox.stdout).signature).toBe('verified');
+    const warnings = sandbox.stderr.split('\n').filter((l) => l.startsWith('warning:'));
+    expect(warnings).toEqual([
+      expect.stringMatching(/^warning: sandbox orders are kept for this run only: cannot create the config folder .*: a part of the path is a file, not a folder$/),
+      expect.stringMatching(/^warning: could not record this order in history: cannot create the config folder .*: a part of the path is a file, not a folder$/),
+    ]);
+    // Writing is where it fails, saying why.
+    const set = await iotpay(['config', 'set', 'currency', 'USD'], { env: unmakeable });
+    expect(set.code).toBe(2);
+    expect(set.stderr).toMatch(/^error: cannot create the config folder .*not-a-folder\/cfg: a part of the path is a file, not a folder/);
+  });
+
   it('refuses bad values and unknown names with exit 2', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['config', 'set', 'base-url', 'http://example.com/v1'], /plain http:\/\/ is refused/],
