@@ -39,10 +39,26 @@ function envFirst(env: NodeJS.ProcessEnv, ...names: string[]): string | undefine
   return undefined;
 }
 
+/**
+ * A proxy variable's value as a URL. `proxy.corp:3128` (no scheme) is common and means http://, as curl
+ * reads it; a value that is no URL at all is exit 2 naming the variable, not a crash at the first request.
+ */
+function proxyUrl(env: NodeJS.ProcessEnv, ...names: string[]): string | undefined {
+  const name = names.find((n) => env[n]);
+  const value = name ? env[name]!.trim() : undefined;
+  if (!name || !value) return undefined;
+  const url = value.includes('://') ? value : `http://${value}`;
+  // undici speaks to http, https and SOCKS5 proxies.
+  if (!URL.canParse(url) || !/^(?:https?|socks5?):$/.test(new URL(url).protocol) || new URL(url).hostname === '') {
+    throw new UsageError(`${name} "${value}" is not a proxy URL`, `set it like http://proxy.example:3128, or unset it`);
+  }
+  return url;
+}
+
 /** The proxy the environment names for `url` (loopback hosts are reached directly); NO_PROXY is undici's to apply. */
 export function proxyFor(env: NodeJS.ProcessEnv, url: URL): string | undefined {
   if (isLoopbackHost(url.hostname)) return undefined;
-  return url.protocol === 'https:' ? envFirst(env, 'HTTPS_PROXY', 'https_proxy') : envFirst(env, 'HTTP_PROXY', 'http_proxy');
+  return url.protocol === 'https:' ? proxyUrl(env, 'HTTPS_PROXY', 'https_proxy') : proxyUrl(env, 'HTTP_PROXY', 'http_proxy');
 }
 
 /**
@@ -68,8 +84,8 @@ export async function createDispatcher(env: NodeJS.ProcessEnv, timeoutMs: number
   }
   const connect = { timeout: timeoutMs, ...(ca ? { ca } : {}) };
   const common = { connect, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
-  const httpProxy = envFirst(env, 'HTTP_PROXY', 'http_proxy');
-  const httpsProxy = envFirst(env, 'HTTPS_PROXY', 'https_proxy');
+  const httpProxy = proxyUrl(env, 'HTTP_PROXY', 'http_proxy');
+  const httpsProxy = proxyUrl(env, 'HTTPS_PROXY', 'https_proxy');
   if ((httpProxy || httpsProxy) && !direct) {
     return new EnvHttpProxyAgent({
       ...common,
@@ -106,11 +122,24 @@ export function neverSent(err: unknown): boolean {
   return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || (code !== undefined && TLS_CODES.has(code));
 }
 
-/** One line saying what went wrong on the wire; `caFile` is the --ca-file that was trusted, if any. */
-export function describeTransportError(err: unknown, url: URL, timeoutMs: number, caFile?: string): string {
-  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
+/**
+ * One line saying what went wrong on the wire; `caFile` is the --ca-file that was trusted, and `proxy` the
+ * proxy the environment names for this URL, if any: a refusal or unknown name that is the proxy's says so.
+ */
+export function describeTransportError(err: unknown, url: URL, timeoutMs: number, caFile?: string, proxy?: string): string {
+  const e = err as { code?: string; name?: string; message?: string; port?: number; hostname?: string; cause?: { code?: string; message?: string } };
   const code = e.code ?? e.cause?.code;
   const host = url.host;
+  if (proxy && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')) {
+    const p = new URL(proxy);
+    const proxyPort = p.port || (p.protocol === 'https:' ? '443' : '80');
+    const gatewayPort = url.port || (url.protocol === 'https:' ? '443' : '80');
+    const theProxy = code === 'ECONNREFUSED' ? e.port !== undefined && String(e.port) === proxyPort && proxyPort !== gatewayPort : e.hostname === p.hostname;
+    if (theProxy) {
+      const from = url.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY';
+      return code === 'ECONNREFUSED' ? `connection to the proxy ${p.host} (from ${from}) refused` : `cannot resolve the proxy ${p.hostname} (from ${from}; DNS)`;
+    }
+  }
   if (e.name === 'TimeoutError' || e.name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return `no answer from ${host} within ${timeoutMs} ms (timeout)`;
   }
@@ -147,6 +176,8 @@ function snippet(text: string): string {
 
 export interface PostOptions {
   timeoutMs: number;
+  /** The proxy the environment names for this request's URL, named when it is the one that failed. */
+  proxy?: string | undefined;
   /** Aborts the request (Ctrl-C). */
   stop?: AbortSignal | undefined;
   /** The --ca-file the dispatcher trusts, named when a certificate is still refused. */
@@ -159,7 +190,7 @@ export async function postParams(
   baseUrl: string,
   endpoint: Endpoint,
   params: Params,
-  { timeoutMs, stop, caFile }: PostOptions,
+  { timeoutMs, stop, caFile, proxy }: PostOptions,
 ): Promise<GatewayAnswer> {
   const url = new URL(`${baseUrl.replace(/\/+$/, '')}/${endpoint}`);
   const { request } = await import('./undici.js');
@@ -178,7 +209,7 @@ export async function postParams(
       bodyTimeout: timeoutMs,
     });
   } catch (err) {
-    throw new TransportError(describeTransportError(err, url, timeoutMs, caFile), undefined, !neverSent(err));
+    throw new TransportError(describeTransportError(err, url, timeoutMs, caFile, proxy), undefined, !neverSent(err));
   }
   const { statusCode, headers } = res;
   // Destroying the body early (redirects, oversize answers) must not surface as an unhandled 'error'.
@@ -198,7 +229,7 @@ export async function postParams(
     raw = await readBounded(res.body, url.host);
   } catch (err) {
     if (err instanceof TransportError) throw err;
-    throw new TransportError(describeTransportError(err, url, timeoutMs, caFile));
+    throw new TransportError(describeTransportError(err, url, timeoutMs, caFile, proxy));
   }
   if (statusCode < 200 || statusCode >= 300) {
     // 404/405 say the address is wrong, most often a base URL without its /v1.
@@ -244,6 +275,7 @@ export async function openGateway(ctx: Context, opts: GatewayOptions = {}): Prom
   if (timeoutProblem) throw new UsageError(timeoutProblem);
   const timeoutMs = Number(timeoutText);
   const dispatcher = ctx.dispatcher ?? (await createDispatcher(ctx.env, timeoutMs, opts.caFile, isLoopbackHost(new URL(baseUrl).hostname)));
+  const proxy = proxyFor(ctx.env, new URL(baseUrl));
   return {
     baseUrl,
     timeoutMs,
@@ -251,7 +283,7 @@ export async function openGateway(ctx: Context, opts: GatewayOptions = {}): Prom
       // --verbose shows both sides of the exchange, as signed and as answered (the key is never in either).
       ctx.debug(`POST ${baseUrl.replace(/\/+$/, '')}/${endpoint}  params=${JSON.stringify(params)}`);
       const started = Date.now();
-      const answer = await postParams(dispatcher, baseUrl, endpoint, params, { timeoutMs, stop, caFile: opts.caFile });
+      const answer = await postParams(dispatcher, baseUrl, endpoint, params, { timeoutMs, stop, caFile: opts.caFile, proxy });
       ctx.debug(`← HTTP ${answer.status} in ${Date.now() - started} ms: ${printable(JSON.stringify(answer.body))}`);
       return answer;
     },

@@ -286,6 +286,10 @@ describe('proxies from the environment', () => {
       expect(checks.find((c) => c.id === 'dns')).toMatchObject({ status: 'warn', detail: expect.stringMatching(/^cannot resolve gateway\.test here \((?:ENOTFOUND|EAI_AGAIN)\); requests go through the proxy 127\.0\.0\.1:\d+, which resolves it$/) });
       expect(checks.find((c) => c.id === 'http')).toMatchObject({ status: 'pass' });
       expect(doctor.code, doctor.stdout).toBe(0);
+      // A proxy given without its scheme (HTTPS_PROXY=proxy.corp:3128, common) is http://, as curl reads it.
+      const bare = await runCli([...CREATE, '--ca-file', files!.cert, '--json'], { env: env(base, { HTTPS_PROXY: new URL(proxyUrl).host }) });
+      expect(bare.code, bare.stderr).toBe(0);
+      expect(seen.at(-1)).toBe(`CONNECT gateway.test:${port}`);
       const proxied = seen.length;
       // NO_PROXY: straight to gateway.test, which this machine cannot resolve; the proxy sees nothing.
       const direct = await runCli([...CREATE, '--ca-file', files!.cert], { env: env(base, { HTTPS_PROXY: proxyUrl, NO_PROXY: 'gateway.test' }) });
@@ -303,5 +307,24 @@ describe('proxies from the environment', () => {
       await new Promise<void>((r) => proxy.close(() => r()));
     }
   });
-});
 
+  it('a proxy that refuses or has no such host is named as the proxy; a value that is no URL is exit 2', async () => {
+    // gateway.test resolves nowhere: nothing here can reach a real gateway.
+    const base = 'https://gateway.test/v1';
+    const refused = await runCli(CREATE, { env: env(base, { HTTPS_PROXY: 'http://127.0.0.1:9' }) });
+    expect(refused.code).toBe(3);
+    // It said "connection to gateway.test refused": the gateway was never contacted.
+    expect(refused.stderr).toBe('error: connection to the proxy 127.0.0.1:9 (from HTTPS_PROXY) refused; nothing was sent, so no order was created (mchOrderNo FAULT-1 is unused)\n');
+    const malformed = await runCli(CREATE, { env: env(base, { HTTPS_PROXY: 'not a url' }) });
+    expect(malformed.code).toBe(2);
+    // It was "unexpected failure: Invalid URL", exit 1.
+    expect(malformed.stderr).toBe('error: HTTPS_PROXY "not a url" is not a proxy URL; set it like http://proxy.example:3128, or unset it\n');
+    const lower = await runCli(QUERY, { env: env(base, { https_proxy: 'ftp://127.0.0.1:9' }) });
+    expect(lower.code).toBe(2);
+    expect(lower.stderr).toMatch(/^error: https_proxy "ftp:\/\/127\.0\.0\.1:9" is not a proxy URL/);
+    // A SOCKS5 proxy is one undici speaks (Node warns that it is experimental): taken, and named when it refuses.
+    const socks = await runCli(QUERY, { env: env(base, { HTTPS_PROXY: 'socks5://127.0.0.1:9' }) });
+    expect(socks.code).toBe(3);
+    expect(socks.stderr).toMatch(/^error: connection to the proxy 127\.0\.0\.1:9 \(from HTTPS_PROXY\) refused/m);
+  });
+});
