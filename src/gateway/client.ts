@@ -62,10 +62,10 @@ export function proxyFor(env: NodeJS.ProcessEnv, url: URL): string | undefined {
 }
 
 /**
- * One dispatcher for every request: timeouts, optional proxy from the environment, optional CA file.
- * `direct` skips the proxy: a gateway on loopback (a local mock) is this machine's, which a proxy cannot reach.
+ * One dispatcher for the requests to `baseUrl`: timeouts, the proxy the environment names for it (none for
+ * loopback: a local mock is this machine's, which a proxy cannot reach), optional CA file.
  */
-export async function createDispatcher(env: NodeJS.ProcessEnv, timeoutMs: number, caFile?: string, direct = false): Promise<Dispatcher> {
+export async function createDispatcher(env: NodeJS.ProcessEnv, timeoutMs: number, caFile: string | undefined, baseUrl: URL): Promise<Dispatcher> {
   const { Agent, EnvHttpProxyAgent } = await import('./undici.js');
   let ca: Buffer | undefined;
   if (caFile) {
@@ -84,17 +84,18 @@ export async function createDispatcher(env: NodeJS.ProcessEnv, timeoutMs: number
   }
   const connect = { timeout: timeoutMs, ...(ca ? { ca } : {}) };
   const common = { connect, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
-  const httpProxy = proxyUrl(env, 'HTTP_PROXY', 'http_proxy');
-  const httpsProxy = proxyUrl(env, 'HTTPS_PROXY', 'https_proxy');
-  if ((httpProxy || httpsProxy) && !direct) {
+  // Only the variable for the gateway's scheme is read: an odd HTTP_PROXY cannot break https requests.
+  const proxy = proxyFor(env, baseUrl);
+  if (proxy) {
     return new EnvHttpProxyAgent({
       ...common,
       // Through a proxy, `connect` reaches only the NO_PROXY hosts: the tunnelled connection to the gateway takes
       // its CA and timeout from requestTls, the one to the proxy its timeout from proxyTls.
       requestTls: connect,
       proxyTls: { timeout: timeoutMs },
-      ...(httpProxy ? { httpProxy } : {}),
-      ...(httpsProxy ? { httpsProxy } : {}),
+      // Both set: undici would read any one left out from process.env itself (and throw on an odd value there).
+      httpProxy: proxy,
+      httpsProxy: proxy,
       noProxy: envFirst(env, 'NO_PROXY', 'no_proxy') ?? '',
     });
   }
@@ -274,7 +275,7 @@ export async function openGateway(ctx: Context, opts: GatewayOptions = {}): Prom
   const timeoutProblem = checkTimeout(timeoutText);
   if (timeoutProblem) throw new UsageError(timeoutProblem);
   const timeoutMs = Number(timeoutText);
-  const dispatcher = ctx.dispatcher ?? (await createDispatcher(ctx.env, timeoutMs, opts.caFile, isLoopbackHost(new URL(baseUrl).hostname)));
+  const dispatcher = ctx.dispatcher ?? (await createDispatcher(ctx.env, timeoutMs, opts.caFile, new URL(baseUrl)));
   const proxy = proxyFor(ctx.env, new URL(baseUrl));
   return {
     baseUrl,

@@ -319,6 +319,13 @@ describe('proxies from the environment', () => {
     expect(malformed.code).toBe(2);
     // It was "unexpected failure: Invalid URL", exit 1.
     expect(malformed.stderr).toBe('error: HTTPS_PROXY "not a url" is not a proxy URL; set it like http://proxy.example:3128, or unset it\n');
+    // Only the variable for the gateway's scheme matters: an odd HTTP_PROXY does not stop an https gateway, nor an
+    // odd HTTPS_PROXY a local (loopback, never proxied) one.
+    const oddHttp = await runCli(CREATE, { env: env(base, { HTTP_PROXY: 'not a url', HTTPS_PROXY: 'http://127.0.0.1:9' }) });
+    expect(oddHttp.stderr).toMatch(/^error: connection to the proxy 127\.0\.0\.1:9 \(from HTTPS_PROXY\) refused/);
+    stub.handle((req, res) => json(res, { retCode: 'FAIL', retMsg: 'order does not exist' }));
+    const local = await runCli(QUERY, { env: env(stub.baseUrl, { HTTPS_PROXY: 'not a url', HTTP_PROXY: 'not a url' }) });
+    expect(local.stderr).toBe('error: query_order FAIL: order does not exist\n');
     const lower = await runCli(QUERY, { env: env(base, { https_proxy: 'ftp://127.0.0.1:9' }) });
     expect(lower.code).toBe(2);
     expect(lower.stderr).toMatch(/^error: https_proxy "ftp:\/\/127\.0\.0\.1:9" is not a proxy URL/);
