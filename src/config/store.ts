@@ -21,6 +21,15 @@ function unreadable(file: string, err: unknown): UsageError {
   return new UsageError(`config file ${file} ${why}`, 'fix it by hand or move it away; iotpay never resets it silently');
 }
 
+/**
+ * IOTPAY_CONFIG_DIR as an absolute path. A leading `~` is the home folder: a value from a .env file or a CI
+ * setting reaches us unexpanded, and would otherwise make a folder named `~` wherever the command ran.
+ */
+function absoluteFolder(dir: string): string {
+  const home = dir === '~' || dir.startsWith('~/') ? path.join(process.getBuiltinModule('node:os').homedir(), dir.slice(1)) : dir;
+  return path.resolve(home);
+}
+
 function isFolder(dir: string): boolean {
   try {
     return fs.statSync(dir).isDirectory();
@@ -72,7 +81,7 @@ export class ConfigStore {
    * everything from flags and the environment runs where HOME cannot be written.
    */
   static async open(dir: string | undefined, warn: (line: string) => void): Promise<ConfigStore> {
-    let folder = dir;
+    let folder = dir === undefined ? undefined : absoluteFolder(dir);
     if (!folder) {
       const { default: envPaths } = await importEsm<typeof import('env-paths')>('env-paths');
       folder = envPaths('iotpay', { suffix: '' }).config;

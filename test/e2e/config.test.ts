@@ -161,6 +161,15 @@ describe('iotpay config', () => {
     expect(set.stderr).toMatch(/^error: cannot create the config folder .*not-a-folder\/cfg: a part of the path is a file, not a folder/);
   });
 
+  it('IOTPAY_CONFIG_DIR: a leading ~ is the home folder, a relative path is made absolute', async () => {
+    // From a .env file or a CI setting the ~ arrives unexpanded: it made a folder named "~" where the command ran.
+    const home = path.dirname(dir);
+    const tilde = await iotpay(['config', 'path'], { env: { IOTPAY_CONFIG_DIR: '~/iotpay-cfg', HOME: home } });
+    expect(tilde.stdout).toBe(`${path.join(home, 'iotpay-cfg', 'config.json')}\n`);
+    const relative = await iotpay(['config', 'path'], { env: { IOTPAY_CONFIG_DIR: 'some/cfg' } });
+    expect(relative.stdout).toBe(`${path.join(process.cwd(), 'some', 'cfg', 'config.json')}\n`);
+  });
+
   it('refuses bad values and unknown names with exit 2', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['config', 'set', 'base-url', 'http://example.com/v1'], /plain http:\/\/ is refused/],
