@@ -1,7 +1,7 @@
 // `iotpay config`: set, get, unset, list, path, profiles and use over the profile store.
 import type { Context } from '../context.js';
 import { maskKey } from '../core/mask.js';
-import { DEFAULT_BASE_URL, findSetting, SETTINGS, type SettingSpec } from '../config/settings.js';
+import { DEFAULT_BASE_URL, findSetting, inQuotes, SETTINGS, type SettingSpec } from '../config/settings.js';
 import { PROFILE_NAME } from '../config/store.js';
 import { UsageError } from '../errors.js';
 import { readAllBounded } from '../io.js';
@@ -156,6 +156,9 @@ export async function runConfig(opts: ConfigOptions, ctx: Context): Promise<void
         ? 'the key has leading or trailing white space; it is stored as given and signed with it'
         : `${spec.name} ${JSON.stringify(value)} has leading or trailing white space; it is stored as given and sent with it`,
     );
+  }
+  if (inQuotes(value)) {
+    ctx.warn(`${spec.secret ? 'the key' : `${spec.name} ${value}`} is in quotes, which are stored as part of the value; most likely they were copied from a .env file`);
   }
   // IOTPay's endpoints are under /v1: a bare host answers 404 to every request.
   if (spec.key === 'baseUrl' && new URL(value).pathname.replace(/\/+$/, '') === '') {

@@ -1,7 +1,7 @@
 // `iotpay doctor`: configuration, key sanity, DNS, HTTPS, clock skew and — with no side effect — whether the gateway accepts the credentials.
 import { lookup } from 'node:dns/promises';
 import type { Context } from '../context.js';
-import { checkBaseUrl } from '../config/settings.js';
+import { checkBaseUrl, inQuotes, QUOTES_WHY } from '../config/settings.js';
 import { missingSetting, type Resolved } from '../config/resolve.js';
 import { maskKey } from '../core/mask.js';
 import { onLoopback, sandboxHint } from '../credentials.js';
@@ -47,6 +47,7 @@ export function credentialVerdict(answer: Record<string, unknown>): 'accepted' |
 
 function keyProblems(key: string): string[] {
   const problems: string[] = [];
+  if (inQuotes(key)) problems.push(`is in quotes, which are part of the value (${QUOTES_WHY})`);
   if (key !== key.trim()) problems.push('has leading or trailing white space');
   else if (/\s/.test(key)) problems.push('contains white space');
   if (/[^\x21-\x7e]/.test(key.replace(/\s/g, ''))) problems.push('has characters that are not printable ASCII');
@@ -99,7 +100,13 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
     add(
       problems.length === 0
         ? { id: 'key', title: 'key looks sane', status: 'pass', detail: `${key.value.length} printable characters` }
-        : { id: 'key', title: 'key looks sane', status: 'warn', detail: `the key ${problems.join(', ')}`, fix: 'copy the key again from the IOTPay merchant console' },
+        : {
+            id: 'key',
+            title: 'key looks sane',
+            status: 'warn',
+            detail: `the key ${problems.join(', ')}`,
+            fix: inQuotes(key.value) ? `remove the quotes around the key in ${readFrom(key, 'key')}` : 'copy the key again from the IOTPay merchant console',
+          },
     );
   } else {
     add({ id: 'key', title: 'key looks sane', status: 'skip', detail: 'no key' });
@@ -177,7 +184,9 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
           detail: verdict === 'unknown-merchant' ? `the gateway does not know merchant ${mchId!.value} (${inferred})` : verdict === 'bad-sign' ? `the gateway rejected the signature: the key is wrong for merchant ${mchId!.value} (${inferred})` : `the answer does not say whether the credentials are good (${inferred})`,
           fix:
             verdict === 'unknown-merchant'
-              ? `check the merchant id, read from ${readFrom(mchId!, 'mch-id')}, and that the base URL is its gateway`
+              ? inQuotes(mchId!.value)
+                ? `the merchant id ${mchId!.value} is in quotes, which are part of the value: remove them in ${readFrom(mchId!, 'mch-id')} (${QUOTES_WHY})`
+                : `check the merchant id, read from ${readFrom(mchId!, 'mch-id')}, and that the base URL is its gateway`
               : verdict === 'bad-sign'
                 ? `copy the key again from the IOTPay merchant console: it is read from ${readFrom(key!, 'key')}`
                 : 'contact IOTPay support with this message',

@@ -47,8 +47,17 @@ export function checkTimeout(v: string): string | undefined {
   return /^[1-9]\d{0,7}$/.test(v) ? undefined : `timeout must be a whole number of milliseconds from 1 to 99999999, got "${v}"`;
 }
 
+/** Where quotes around a value most often come from. */
+export const QUOTES_WHY = 'docker --env-file and some CI settings keep the quotes a .env file has';
+
+/** A value wrapped in a pair of quotes: almost always quotes copied from a .env file, not part of the value. */
+export function inQuotes(value: string): boolean {
+  return value.length >= 2 && /^(["']).*\1$/s.test(value);
+}
+
 /** Why a base URL is refused, or undefined: https anywhere, plain http only on loopback. */
 export function checkBaseUrl(value: string): string | undefined {
+  if (inQuotes(value)) return `${value} is in quotes, which are part of the value: remove them (${QUOTES_WHY})`;
   let url: URL;
   try {
     url = new URL(value);

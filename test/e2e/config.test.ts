@@ -197,7 +197,7 @@ describe('iotpay config', () => {
     }
   });
 
-  it('warns, and still stores, a value with white space around it or a base URL with no path', async () => {
+  it('warns, and still stores, a value with white space or quotes around it, or a base URL with no path', async () => {
     const cases: Array<[string[], string]> = [
       [['mch-id', ' 10000701'], 'warning: mch-id " 10000701" has leading or trailing white space; it is stored as given and sent with it\n'],
       [['job-no', 'alice\t'], 'warning: job-no "alice\\t" has leading or trailing white space; it is stored as given and sent with it\n'],
@@ -208,6 +208,7 @@ describe('iotpay config', () => {
       [['base-url', 'https://api.example.com/v1'], ''],
       [['base-url', 'https://proxy.example.com/iotpay/v1'], ''],
       [['mch-id', '10000701'], ''],
+      [['mch-id', '"10000701"'], 'warning: mch-id "10000701" is in quotes, which are stored as part of the value; most likely they were copied from a .env file\n'],
     ];
     for (const [args, warning] of cases) {
       const r = await iotpay(['config', 'set', ...args]);

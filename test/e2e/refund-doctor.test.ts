@@ -246,6 +246,24 @@ describe('doctor', () => {
     expect(checks.filter((c: { status: string }) => c.status === 'skip').length).toBe(5);
   });
 
+  it('names quotes kept from a .env file around the key and the merchant id, and where to remove them', async () => {
+    const r = await iotpay(['doctor', '--json'], { IOTPAY_KEY: `"${KEY}"`, IOTPAY_MCH_ID: '"20001222"' });
+    expect(r.code).toBe(1);
+    const checks = JSON.parse(r.stdout) as Array<{ id: string; status: string; detail: string; fix?: string }>;
+    expect(checks.find((c) => c.id === 'key')).toMatchObject({
+      status: 'warn',
+      detail: 'the key is in quotes, which are part of the value (docker --env-file and some CI settings keep the quotes a .env file has)',
+      fix: 'remove the quotes around the key in IOTPAY_KEY',
+    });
+    expect(checks.find((c) => c.id === 'credentials')!.fix).toBe(
+      'the merchant id "20001222" is in quotes, which are part of the value: remove them in IOTPAY_MCH_ID (docker --env-file and some CI settings keep the quotes a .env file has)',
+    );
+    // A quoted base URL is refused before anything is sent, saying so.
+    const base = await iotpay(['query', '--mch-order-no', 'X'], { IOTPAY_BASE_URL: `"${baseUrl}"` });
+    expect(base.code).toBe(2);
+    expect(base.stderr).toBe(`error: base URL refused: "${baseUrl}" is in quotes, which are part of the value: remove them (docker --env-file and some CI settings keep the quotes a .env file has)\n`);
+  });
+
   it('flags a key with white space', async () => {
     const r = await iotpay(['doctor', '--json'], { IOTPAY_KEY: ' short key ' });
     expect(JSON.parse(r.stdout).find((c: { id: string }) => c.id === 'key')).toMatchObject({ status: 'warn' });
