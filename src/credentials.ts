@@ -1,6 +1,6 @@
 // Resolving credentials for a command: the value, masked registration of the key, and --verbose provenance.
 import { missingSetting, type Resolved } from './config/resolve.js';
-import { isLoopbackHost, SANDBOX, settingSpec, type SettingKey } from './config/settings.js';
+import { inQuotes, isLoopbackHost, QUOTES_WHY, SANDBOX, settingSpec, type SettingKey } from './config/settings.js';
 import type { Context } from './context.js';
 import { maskKey } from './core/mask.js';
 
@@ -68,4 +68,16 @@ function report(ctx: Context, key: SettingKey, found: Resolved): void {
   if (said.has(line)) return;
   said.add(line);
   ctx.debug(line);
+  if (key === 'key' || key === 'mchId' || key === 'jobNo') warnIfPadded(ctx, key, found);
+}
+
+/**
+ * A credential with white space or quotes around it (a secret pasted with its line break, quotes kept from a
+ * .env file) is sent as it is, and the gateway then says "sign failed" or "unknown merchant": said up front.
+ */
+function warnIfPadded(ctx: Context, key: SettingKey, found: Resolved): void {
+  const what = key === 'key' ? `the key (from ${found.origin})` : `${settingSpec(key).name} ${JSON.stringify(found.value)} (from ${found.origin})`;
+  const use = key === 'key' ? 'signed' : 'sent';
+  if (found.value !== found.value.trim()) ctx.warn(`${what} has white space around it, a line break perhaps: the value is ${use} as it is; remove the white space where it is set`);
+  else if (inQuotes(found.value)) ctx.warn(`${what} is in quotes, which are part of the value: it is ${use} with them; remove them where it is set (${QUOTES_WHY})`);
 }

@@ -142,6 +142,24 @@ describe('iotpay sign', () => {
     expect(r.stderr).toContain('IOTPAY_KEY');
     expect(r.stderr).toContain('iotpay config set key');
   });
+
+  it('a key pasted with its line break, or kept in quotes, is used as it is and said to be so', async () => {
+    const { sign } = await import('../../src/core/sign.js');
+    for (const [key, warning] of [
+      [`${CANARY}\n`, 'warning: the key (from IOTPAY_KEY) has white space around it, a line break perhaps: the value is signed as it is; remove the white space where it is set\n'],
+      [`"${CANARY}"`, 'warning: the key (from IOTPAY_KEY) is in quotes, which are part of the value: it is signed with them; remove them where it is set (docker --env-file and some CI settings keep the quotes a .env file has)\n'],
+    ] as const) {
+      const r = await runCli(['sign', 'a=1'], { env: { IOTPAY_CONFIG_DIR: dir, IOTPAY_KEY: key } });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${sign({ a: '1' }, key)}\n`);
+      expect(r.stderr).toBe(warning);
+      expectNoCanary(r);
+    }
+    // A merchant id too, and a clean key says nothing.
+    const id = await runCli(['query', '--mch-order-no', 'X', '--mch-id', ' 10000701', '--base-url', 'http://127.0.0.1:9/v1'], { env });
+    expect(id.stderr).toMatch(/^warning: mch-id " 10000701" \(from --mch-id\) has white space around it, a line break perhaps: the value is sent as it is; remove the white space where it is set$/m);
+    expect((await runCli(['sign', 'a=1'], { env })).stderr).toBe('');
+  });
 });
 
 describe('library API', () => {
