@@ -5,6 +5,15 @@
 // command otherwise spends about a sixth of its time compiling dist/cli.cjs. V8 rejects a cache
 // made by another Node version or under other flags, and the bundle then compiles as usual; the
 // cache is named after the bundle's build id, so a rebuilt bundle never meets an old cache.
+// An older Node than package.json's engines: one line saying so, not a missing-API error from deep inside.
+const MIN_NODE = '20.18.1';
+const [major, minor, patch] = process.versions.node.split('.').map(Number);
+const [needMajor, needMinor, needPatch] = MIN_NODE.split('.').map(Number);
+if (major < needMajor || (major === needMajor && (minor < needMinor || (minor === needMinor && patch < needPatch)))) {
+  process.stderr.write(`error: iotpay needs Node.js ${MIN_NODE} or newer, and this is ${process.versions.node}; install a newer Node (https://nodejs.org)\n`);
+  process.exit(2);
+}
+
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
