@@ -7,13 +7,13 @@ import { maskKey } from '../core/mask.js';
 import { parseCents } from '../core/money.js';
 import { printable } from '../core/printable.js';
 import { buildCreateParams, generateOrderNo, validateCreate, type Finding, type Params } from '../core/order.js';
-import { outcome, paymentPresentation, type PaymentPresentation, type SignatureVerdict } from '../core/response.js';
+import { otherOrder, outcome, paymentPresentation, type PaymentPresentation, type SignatureVerdict } from '../core/response.js';
 import { withSign } from '../core/sign.js';
 import { optionalSetting, requireCredentials } from '../credentials.js';
-import { SignatureError, TransportError, UsageError } from '../errors.js';
+import { CliError, SignatureError, TransportError, UsageError } from '../errors.js';
 import { formBody, gatewayBaseUrl, openGateway, type GatewayClient } from '../gateway/client.js';
-import { gatewayFailure } from '../gateway/failure.js';
-import { queryCommand, unpaidError, waitFields, WaitStopped, type QueryResult } from '../gateway/query.js';
+import { foreignAnswer, gatewayFailure } from '../gateway/failure.js';
+import { lastAnswer, queryCommand, unpaidError, waitFields, type QueryResult } from '../gateway/query.js';
 import { callAndRecord } from '../history.js';
 import { parseWaitTimeout, waitForPayment } from './query.js';
 import { askChoice, askText, givenOrAsked } from '../prompt.js';
@@ -146,6 +146,8 @@ interface CreateResult {
   signature: SignatureVerdict;
   /** What the signature line adds to the verdict (which nested values, whether the rest match). */
   signatureReason?: string;
+  /** Set when the answer names another order or merchant than the request (see otherOrder). */
+  foreign?: string;
   payment: PaymentPresentation;
 }
 
@@ -241,13 +243,15 @@ async function send(ctx: Context, client: GatewayClient, request: Params, key: s
         ? new TransportError(`${err.message}; nothing there creates orders, so none was created (mchOrderNo ${mchOrderNo} is unused)`, err.hint, true, true)
         : new TransportError(`${err.message}; the order may exist at the gateway (mchOrderNo ${mchOrderNo})`, `check with: ${queryCommand({ mchOrderNo })}`),
   );
+  const foreign = outcome(response).ok ? otherOrder(response, { mchId: String(request.mchId), mchOrderNo }) : undefined;
   const result: CreateResult = {
     request,
     response,
     signature: signature.verdict,
     ...(signature.verdict === 'unverifiable' && signature.reason ? { signatureReason: signature.reason } : {}),
-    // A forged answer's payment data is never presented.
-    payment: signature.verdict === 'mismatch' ? { kind: 'none', value: '' } : paymentPresentation(String(request.channelId), response),
+    ...(foreign ? { foreign } : {}),
+    // A forged answer's payment data, or one about another order, is never presented.
+    payment: signature.verdict === 'mismatch' || foreign ? { kind: 'none', value: '' } : paymentPresentation(String(request.channelId), response),
   };
   if (signature.verdict === 'absent' && outcome(response).ok) ctx.warn('the response carries no sign: it cannot be checked');
   return result;
@@ -302,9 +306,10 @@ async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox)
     const result = await send(ctx, client, request, key);
     const verdict = outcome(result.response);
     const mismatch = result.signature === 'mismatch';
-    if (!verdict.ok || mismatch || !opts.wait) {
+    if (!verdict.ok || mismatch || result.foreign || !opts.wait) {
       if (ctx.json) ctx.printJson(jsonDocument(result));
     }
+    if (result.foreign) throw foreignAnswer('create_order', result.foreign, `its payment data is not shown; check with: ${queryCommand({ mchOrderNo: String(request.mchOrderNo) })}`);
     if (mismatch) {
       throw new SignatureError(
         'the create_order answer has a forged or wrong sign: its payment data is not shown',
@@ -326,8 +331,9 @@ async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox)
     try {
       waited = await waitForPayment(ctx, client, mchId, key, ref, timeoutSeconds);
     } catch (err) {
-      // Stopped (Ctrl-C, SIGTERM): the order exists, so a script still gets its document, with the last status seen.
-      if (err instanceof WaitStopped && ctx.json) ctx.printJson(jsonDocument(result, { last: err.last }));
+      // Stopped (Ctrl-C, SIGTERM) or ended by an answer it cannot use: the order exists, so a script still gets its
+      // document (its ids, its payment data), with the last status seen.
+      if (ctx.json && err instanceof CliError) ctx.printJson(jsonDocument(result, { last: lastAnswer(err) }));
       throw err;
     }
     if (waited.paid && sandbox) await sandbox.notifyArrived(String(request.mchOrderNo), 3000);

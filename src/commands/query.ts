@@ -1,11 +1,11 @@
 // `iotpay query`: an order's status by mchOrderNo or payOrderId, optionally waiting until it is paid or cancelled.
 import type { Context } from '../context.js';
 import { requireCredentials } from '../credentials.js';
-import { UsageError, type CliError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { formatMoney } from '../core/money.js';
 import { printable } from '../core/printable.js';
 import { gatewayBaseUrl, openGateway, type GatewayClient } from '../gateway/client.js';
-import { queryAnswer, unpaidError, waitFields, waitForFinal, WaitStopped, type OrderRef, type QueryResult } from '../gateway/query.js';
+import { lastAnswer, queryAnswer, unpaidError, waitFields, waitForFinal, type OrderRef, type QueryResult } from '../gateway/query.js';
 import { renderQuery, signatureLine } from '../render/payment.js';
 import { startSpinner } from '../render/spinner.js';
 import { localDateTime } from '../render/time.js';
@@ -80,7 +80,8 @@ async function waitedAnswer(
   try {
     return { result: await waitForPayment(ctx, client, mchId, key, ref, timeoutSeconds) };
   } catch (err) {
-    if (err instanceof WaitStopped && err.last) return { result: err.last, problem: err };
+    const last = lastAnswer(err);
+    if (last && err instanceof CliError) return { result: last, problem: err };
     throw err;
   }
 }

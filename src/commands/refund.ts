@@ -2,13 +2,13 @@
 import type { Context } from '../context.js';
 import { formatMoney, parseCents } from '../core/money.js';
 import { buildRefundParams, generateOrderNo } from '../core/order.js';
-import { outcome, queryOrder } from '../core/response.js';
+import { otherOrder, outcome, queryOrder } from '../core/response.js';
 import { withSign } from '../core/sign.js';
 import { isPaid, statusText } from '../core/status.js';
 import { optionalSetting, requireCredentials } from '../credentials.js';
 import { CancelError, CliError, SignatureError, TransportError, UsageError } from '../errors.js';
 import { openGateway } from '../gateway/client.js';
-import { gatewayFailure } from '../gateway/failure.js';
+import { foreignAnswer, gatewayFailure } from '../gateway/failure.js';
 import { queryOnce } from '../gateway/query.js';
 import { callAndRecord } from '../history.js';
 import { askConfirm, askText, givenOrAsked, missingValue } from '../prompt.js';
@@ -123,6 +123,8 @@ export async function runRefund(opts: RefundOptions, ctx: Context): Promise<void
     const result = outcome(response);
     if (ctx.json) ctx.printJson({ request, response, signature: signature.verdict });
     if (signature.verdict === 'mismatch') throw new SignatureError('the refund_order answer has a forged or wrong sign: do not trust it', 'check the refund in the merchant console');
+    const foreign = result.ok ? otherOrder(response, { mchId, payOrderId, mchRefundNo }) : undefined;
+    if (foreign) throw foreignAnswer('refund_order', foreign, 'not trusting it; check the refund in the merchant console');
     if (!result.ok) throw gatewayFailure('refund_order', response, mchId);
     if (!ctx.json) {
       ctx.out(`${ctx.color.green('✓')} refunded ${formatMoney(refundAmount, currency)} of ${payOrderId}`);

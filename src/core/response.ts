@@ -68,6 +68,23 @@ export function checkResponseSign(response: Response, key: string): SignatureChe
   }
 }
 
+/**
+ * The first id in an answer that names another order than the one asked about (`mchOrderNo "B", asked about
+ * "A"`), or undefined; ids the answer leaves out are not compared. A sign proves the gateway wrote an answer,
+ * not that it answers this request: one replayed or mixed up from another order (a caching proxy, say) must
+ * not pass for this one's. Case and surrounding spaces are not compared: a gateway whose database matches
+ * ids that way (MySQL's default collation does) answers `iot123` with the order it stored as `IOT123`.
+ */
+export function otherOrder(answer: Response, asked: Readonly<Record<string, string | undefined>>): string | undefined {
+  const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+  for (const [field, want] of Object.entries(asked)) {
+    const got = answer[field];
+    if (want === undefined || got === undefined || got === null || got === '') continue;
+    if (!same(String(got), want)) return `${field} ${JSON.stringify(String(got))}, asked about ${JSON.stringify(want)}`;
+  }
+  return undefined;
+}
+
 /** The order of a query_order answer: at the top level, or under `result` in some gateway versions. */
 export function queryOrder(response: Response): Response {
   const nested = response.result;

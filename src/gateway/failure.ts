@@ -1,6 +1,6 @@
-// A FAIL answer as the error a command ends with: the gateway's words, and what to do where they tell the cause.
+// A FAIL answer, or one about another order, as the error a command ends with: the gateway's words, and what to do.
 import { failureCause, outcome, type Response } from '../core/response.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError, SignatureError } from '../errors.js';
 
 /** Exit 1 with `<endpoint> FAIL: <the gateway's words>`, and a hint when the words name the merchant id or the sign. */
 export function gatewayFailure(endpoint: string, response: Response, mchId: string): GatewayError {
@@ -17,4 +17,12 @@ export function gatewayFailure(endpoint: string, response: Response, mchId: stri
     default:
       return new GatewayError(message);
   }
+}
+
+/** An answer about another order than the one asked about (exit 4): what it says is not used. */
+export function foreignAnswer(endpoint: string, foreign: string, withheld: string): SignatureError {
+  return new SignatureError(
+    `the ${endpoint} answer is about another order (${foreign}): ${withheld}`,
+    'something between here and the gateway (a cache, a proxy) may be answering for it; --verbose shows the exchange',
+  );
 }

@@ -1,12 +1,12 @@
 // query_order once, and polling it until the order is paid, cancelled or the wait runs out.
 import type { Context } from '../context.js';
 import { buildQueryParams } from '../core/order.js';
-import { checkResponseSign, orderStatus, outcome, type Response, type SignatureVerdict } from '../core/response.js';
+import { checkResponseSign, orderStatus, otherOrder, outcome, queryOrder, type Response, type SignatureVerdict } from '../core/response.js';
 import { withSign } from '../core/sign.js';
 import { isFinal, isPaid, statusText } from '../core/status.js';
 import { CancelError, CliError, GatewayError, SignatureError, TransportError } from '../errors.js';
 import type { GatewayClient } from './client.js';
-import { gatewayFailure } from './failure.js';
+import { foreignAnswer, gatewayFailure } from './failure.js';
 
 export interface OrderRef {
   payOrderId?: string;
@@ -49,6 +49,8 @@ export async function queryAnswer(
     return unusable(new SignatureError(`the query_order answer's sign does not match (${signature.reason}): not trusting its status`));
   }
   if (!answered.ok) return unusable(gatewayFailure('query_order', body, mchId));
+  const foreign = otherOrder(queryOrder(body), { mchId, mchOrderNo: ref.mchOrderNo, payOrderId: ref.payOrderId });
+  if (foreign) return unusable(foreignAnswer('query_order', foreign, 'not trusting its status'));
   const status = orderStatus(body);
   return {
     result: {
@@ -66,6 +68,21 @@ export async function queryOnce(client: GatewayClient, mchId: string, key: strin
   const { result, problem } = await queryAnswer(client, mchId, key, ref, stop);
   if (problem) throw problem;
   return result;
+}
+
+/** A wait ended by an answer that cannot be used (FAIL, a forged sign, another order's): its error, with that answer. */
+export class WaitEnded extends CliError {
+  constructor(
+    problem: CliError,
+    readonly last: QueryResult,
+  ) {
+    super(problem.message, problem.exitCode, problem.hint);
+  }
+}
+
+/** The last answer a failed or stopped wait had, for a --json document that still shows it. */
+export function lastAnswer(err: unknown): QueryResult | undefined {
+  return err instanceof WaitEnded || err instanceof WaitStopped ? err.last : undefined;
 }
 
 /** A wait stopped by Ctrl-C or SIGTERM (exit 130), with the last answer it had, if any. */
@@ -130,7 +147,9 @@ export async function waitForFinal(
     for (;;) {
       try {
         // A signal also aborts a query that is out, so Ctrl-C never waits for a slow answer.
-        last = await queryOnce(client, mchId, key, ref, controller.signal);
+        const { result, problem } = await queryAnswer(client, mchId, key, ref, controller.signal);
+        if (problem) throw new WaitEnded(problem, result);
+        last = result;
         if (isFinal(last.status)) return last;
       } catch (err) {
         if (controller.signal.aborted) throw new CancelError();

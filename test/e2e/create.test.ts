@@ -346,6 +346,34 @@ describe('query and --wait', () => {
     expect(r.stderr).toMatch(/^← HTTP 200 in \d+ ms: \{"retCode":"SUCCESS","resCode":"SUCCESS",.*"channelOrderNo":"wx20170910","sign":"[0-9A-F]{32}"\}$/m);
   });
 
+  it("a signed answer about another order is not trusted: query's paid status, create's payment data (exit 4)", async () => {
+    // A validly signed "paid" for order B must not report order A paid (a replay, or a cache answering for the gateway).
+    stub.handle((_req, res) => json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', mchId: '10000701', mchOrderNo: 'OTHER-B', payOrderId: 'P-B', amount: 100, currency: 'CAD', status: 2 }, CANARY));
+    const waited = await iotpay(['query', '--mch-order-no', 'MINE-A', '--wait', '--json']);
+    expect(waited.code).toBe(4);
+    expect(JSON.parse(waited.stdout)).toMatchObject({ paid: false, status: null });
+    expect(waited.stderr).toBe(
+      'error: the query_order answer is about another order (mchOrderNo "OTHER-B", asked about "MINE-A"): not trusting its status; something between here and the gateway (a cache, a proxy) may be answering for it; --verbose shows the exchange\n',
+    );
+    const created = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'MINE-A']);
+    expect(created.code).toBe(4);
+    expect(created.stdout).not.toContain('weixin://');
+    expect(created.stderr).toMatch(/^error: the create_order answer is about another order \(mchOrderNo "OTHER-B", asked about "MINE-A"\): its payment data is not shown; check with: iotpay query --mch-order-no MINE-A/);
+    // create --wait --json whose wait meets such an answer (or a FAIL) still prints its document: the order exists,
+    // and its ids and payment data were lost before.
+    stub.handle((req, res) =>
+      req.url.endsWith('/create_order')
+        ? json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', mchOrderNo: req.params?.mchOrderNo, payOrderId: 'P-A', codeUrl: 'weixin://mine' }, CANARY)
+        : json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', mchOrderNo: 'OTHER-B', payOrderId: 'P-B', status: 2 }, CANARY),
+    );
+    const wait = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'MINE-W', '--wait', '--json']);
+    expect(wait.code).toBe(4);
+    expect(JSON.parse(wait.stdout)).toMatchObject({ request: { mchOrderNo: 'MINE-W' }, payment: { kind: 'qr', value: 'weixin://mine' }, paid: false });
+    // The same ids in another case are the same order (a case-insensitive database answers so).
+    stub.handle((_req, res) => json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', mchId: '10000701', mchOrderNo: 'MINE-A', payOrderId: 'P-A', amount: 100, currency: 'CAD', status: 2 }, CANARY));
+    expect((await iotpay(['query', '--mch-order-no', 'mine-a'])).code).toBe(0);
+  });
+
   it('query by mchOrderNo: signed request, status name, --json shape', async () => {
     stub.handle(queryAnswers([2]));
     // Times for a person are in the machine's zone, with the offset where a time stands alone.
