@@ -423,6 +423,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .option('-p, --port <port>', 'port (0 picks a free one)', '4242')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--forward-to <url>', "re-send each verified notify to your handler and pass its answer back")
+    .option('--skip-verify', "forward to an https handler without checking its certificate (a dev server's self-signed one)")
     .addHelpText(
       'after',
       examples(['iotpay listen', 'iotpay listen --forward-to http://localhost:3000/iotpay/notify', 'iotpay listen --json | jq .']),
@@ -430,7 +431,15 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .action(
       action(async (ctx, opts) => {
         const { runListen } = await import('./commands/listen.js');
-        await runListen({ port: opts.port as string | undefined, host: (opts.host as string | undefined) ?? '127.0.0.1', forwardTo: opts.forwardTo as string | undefined }, ctx);
+        await runListen(
+          {
+            port: opts.port as string | undefined,
+            host: (opts.host as string | undefined) ?? '127.0.0.1',
+            forwardTo: opts.forwardTo as string | undefined,
+            skipVerify: opts.skipVerify === true,
+          },
+          ctx,
+        );
       }),
     ),
   );

@@ -11,6 +11,7 @@ export interface ListenOptions {
   port?: string;
   host: string;
   forwardTo?: string;
+  skipVerify?: boolean;
 }
 
 export async function runListen(opts: ListenOptions, ctx: Context): Promise<void> {
@@ -26,6 +27,7 @@ export async function runListen(opts: ListenOptions, ctx: Context): Promise<void
     }
     if (!ok) throw new UsageError(`--forward-to must be an http(s) URL, got "${opts.forwardTo}"`);
   }
+  if (opts.skipVerify && !opts.forwardTo?.startsWith('https:')) throw new UsageError('--skip-verify applies only to an https --forward-to');
   // Notifies from `iotpay mock` are its usual test traffic: the hint names the mock's sandbox key.
   const [key] = await requireCredentials(ctx, [['key', 'to verify notifies']], true);
   let listener;
@@ -35,6 +37,7 @@ export async function runListen(opts: ListenOptions, ctx: Context): Promise<void
       port,
       host: opts.host,
       ...(opts.forwardTo ? { forwardTo: opts.forwardTo } : {}),
+      ...(opts.skipVerify ? { skipVerify: true } : {}),
       ...(ctx.dispatcher ? { dispatcher: ctx.dispatcher } : {}),
       log: (e) => ctx.out(notifyEventLine(ctx, e)),
     });

@@ -112,6 +112,13 @@ const TLS_CODES = new Set([
   'CERT_NOT_YET_VALID',
 ]);
 
+/** The TLS code of a certificate that was not trusted (self-signed, unknown issuer, expired, wrong name), if that is the failure. */
+export function untrustedCertificate(err: unknown): string | undefined {
+  const e = err as { code?: string; cause?: { code?: string } };
+  const code = e.code ?? e.cause?.code;
+  return code !== undefined && TLS_CODES.has(code) ? code : undefined;
+}
+
 /**
  * Failures that happen before a byte of the request is written: the connection was refused,
  * the name did not resolve, or the certificate was refused during the handshake. Anything
@@ -120,7 +127,7 @@ const TLS_CODES = new Set([
 export function neverSent(err: unknown): boolean {
   const e = err as { code?: string; cause?: { code?: string } };
   const code = e.code ?? e.cause?.code;
-  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || (code !== undefined && TLS_CODES.has(code));
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || untrustedCertificate(err) !== undefined;
 }
 
 /**

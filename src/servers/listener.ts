@@ -5,7 +5,7 @@ import type { FieldValue } from '../core/canonical.js';
 import { decodeInputBytes, InputError, parseJsonObject, parseQueryString } from '../core/input.js';
 import { diagnoseMismatch } from '../core/diagnose.js';
 import { verify } from '../core/sign.js';
-import { describeTransportError } from '../gateway/client.js';
+import { describeTransportError, untrustedCertificate } from '../gateway/client.js';
 import { BodyTooLarge, createHardenedServer, hostForUrl, listen, readBody, sendText } from './http-util.js';
 
 export interface NotifyEvent {
@@ -30,6 +30,8 @@ export interface ListenerOptions {
   port?: number;
   host?: string;
   forwardTo?: string;
+  /** Forward to an https handler without checking its certificate (a self-signed one on a developer's machine). */
+  skipVerify?: boolean;
   dispatcher?: Dispatcher;
   forwardTimeoutMs?: number;
   log?: (event: NotifyEvent) => void;
@@ -82,7 +84,7 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
     const timeoutMs = opts.forwardTimeoutMs ?? 10_000;
     if (parsed.encoding === 'query') target.search = target.search ? `${target.search}&${parsed.raw}` : `?${parsed.raw}`;
     const { Agent, request } = await import('../gateway/undici.js');
-    forwardDispatcher ??= opts.dispatcher ?? new Agent();
+    forwardDispatcher ??= opts.dispatcher ?? new Agent(opts.skipVerify ? { connect: { rejectUnauthorized: false } } : {});
     try {
       const res = await request(forwardDispatcher, target, {
         method: method === 'GET' ? 'GET' : 'POST',
@@ -99,7 +101,12 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
     } catch (err) {
       const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
       // `error` is the code a script matches on; `message` says it in words, as the CLI's transport errors do.
-      return { error: e.code ?? e.cause?.code ?? e.name ?? 'forward failed', message: describeTransportError(err, target, timeoutMs) };
+      // A handler on https with a certificate of its own (a dev server's): say how to forward to it anyway.
+      const untrusted = untrustedCertificate(err);
+      const message = untrusted
+        ? `TLS certificate of ${target.host} is not trusted (${untrusted}); --skip-verify forwards to it without checking`
+        : describeTransportError(err, target, timeoutMs);
+      return { error: e.code ?? e.cause?.code ?? e.name ?? 'forward failed', message };
     }
   }
 

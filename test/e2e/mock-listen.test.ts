@@ -1,4 +1,5 @@
 // mock and listen as real processes on loopback: CLI against mock, notify delivery with retries, listen under bad input, forwarding, sandbox.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -501,6 +502,44 @@ describe('listen under bad input', () => {
     // The log says why in words as well as by code.
     const event = await waitFor(() => jsonLines(listen.proc.lines()).find((e) => e.verdict), 'the log line');
     expect(event).toMatchObject({ verdict: 'verified', forward: { error: 'ECONNREFUSED', message: 'connection to 127.0.0.1:9 refused' }, answer: { status: 502, body: 'fail' } });
+  });
+
+  // openssl makes the dev server's certificate; without it the case is skipped, as in faults.test.ts.
+  const haveOpenssl = (() => {
+    try {
+      execFileSync('openssl', ['version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  it.skipIf(!haveOpenssl)('a handler on https with a self-signed certificate: refused and said how, then reached with --skip-verify', async () => {
+    const https = await import('node:https');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    let reached = 0;
+    const handler = https.createServer({ cert: fs.readFileSync(path.join(dir, 'cert.pem')), key: fs.readFileSync(path.join(dir, 'key.pem')) }, (_req, res) => {
+      reached++;
+      res.end('success');
+    });
+    await new Promise<void>((r) => handler.listen(0, '127.0.0.1', r));
+    const target = `https://127.0.0.1:${(handler.address() as net.AddressInfo).port}/iotpay/notify`;
+    try {
+      const strict = await startListen(['--forward-to', target]);
+      expect(await post(`${strict.url}/`, JSON.stringify(signed), 'application/json')).toEqual({ status: 502, text: 'fail' });
+      const refused = await waitFor(() => jsonLines(strict.proc.lines()).find((e) => e.verdict), 'the log line');
+      expect((refused.forward as { message: string }).message).toMatch(/^TLS certificate of 127\.0\.0\.1:\d+ is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\); --skip-verify forwards to it without checking$/);
+      expect(reached).toBe(0);
+      const lax = await startListen(['--forward-to', target, '--skip-verify']);
+      expect(await post(`${lax.url}/`, JSON.stringify(signed), 'application/json')).toEqual({ status: 200, text: 'success' });
+      expect(reached).toBe(1);
+      // Only for an https handler: elsewhere the flag would silently mean nothing.
+      const misplaced = await runCli(['listen', '--port', '0', '--forward-to', 'http://127.0.0.1:9/n', '--skip-verify'], { env: baseEnv() });
+      expect(misplaced.code).toBe(2);
+      expect(misplaced.stderr).toBe('error: --skip-verify applies only to an https --forward-to\n');
+    } finally {
+      await new Promise<void>((r) => handler.close(() => r()));
+    }
   });
 });
 
