@@ -1,7 +1,7 @@
 // One line per mock request/payment/notify and per received notify: human text, or JSON lines with --json.
 import type { Context } from '../context.js';
 import { formatMoney } from '../core/money.js';
-import { printableFields } from '../core/printable.js';
+import { printable, printableFields } from '../core/printable.js';
 import { statusText } from '../core/status.js';
 import type { NotifyEvent } from '../servers/listener.js';
 import type { MockEvent } from '../servers/mock.js';
@@ -52,8 +52,11 @@ export function notifyEventLine(ctx: Context, event: NotifyEvent): string {
     e.verdict === 'verified' ? c.green('✓ verified') : e.verdict === 'forged' ? c.red('✗ forged') : c.red(`✗ ${e.verdict}`);
   const money = e.amount && /^\d+$/.test(e.amount) ? formatMoney(e.amount, e.currency ?? '') : (e.amount ?? '');
   const status = e.status !== undefined ? `status ${e.status} (${statusText(Number(e.status))})` : '';
+  // The gateway stops retrying only when it reads `success` (the mock holds to the same rule); read from the
+  // answer as sent, not its escaped copy.
+  const unacknowledged = event.forward && !event.forward.error && (event.forward.body ?? '').trim() !== 'success' ? c.yellow(' (not "success": the gateway will send it again)') : '';
   const forward = e.forward
-    ? `→ ${e.forward.error ? c.red(`forward failed: ${e.forward.message ?? e.forward.error}`) : `handler HTTP ${e.forward.status} ${JSON.stringify((e.forward.body ?? '').slice(0, 40))}`}`
+    ? `→ ${e.forward.error ? c.red(`forward failed: ${e.forward.message ?? e.forward.error}`) : `handler HTTP ${e.forward.status} ${printable(JSON.stringify((event.forward?.body ?? '').slice(0, 40)))}${unacknowledged}`}`
     : '';
   return [c.dim(localClock(e.time)), verdict, e.repeat ? c.yellow('(repeat)') : '', e.payOrderId ?? '', e.mchOrderNo ?? '', money, status, e.reason ? c.dim(e.reason) : '', forward, c.dim(`→ ${e.answer.status} ${e.answer.body}`)]
     .filter((x) => x !== '')

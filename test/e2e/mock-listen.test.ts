@@ -496,6 +496,26 @@ describe('listen under bad input', () => {
     }
   });
 
+  it('a handler that answers something other than "success" is flagged in the line: the gateway will send it again', async () => {
+    const answers = ['OK', 'success\n'];
+    const handler = http.createServer((_req, res) => res.end(answers.shift()));
+    await new Promise<void>((r) => handler.listen(0, '127.0.0.1', r));
+    try {
+      const proc = startIotpay(['listen', '--port', '0', '--forward-to', `http://127.0.0.1:${(handler.address() as net.AddressInfo).port}/h`], baseEnv({ NO_COLOR: '1' }));
+      started.push(proc);
+      const url = /(http:\/\/\S+)/.exec(await proc.waitForLine((l) => l.includes('listening for notifies on')))![1]!;
+      for (let i = 0; i < 2; i++) await post(`${url}/`, JSON.stringify(signed), 'application/json');
+      await proc.waitForLine((l) => l.includes('(repeat)'));
+      const lines = proc.lines().filter((l) => l.includes('✓ verified'));
+      expect(lines[0]).toContain('→ handler HTTP 200 "OK" (not "success": the gateway will send it again)  → 200 OK');
+      // The handler's answer quoted as JSON writes it (a line break as \\n, not doubled escapes).
+      expect(lines[1]).toContain('→ handler HTTP 200 "success\\n"  → 200 success\\x0a');
+      expect(lines[1]).not.toContain('not "success"');
+    } finally {
+      await new Promise<void>((r) => handler.close(() => r()));
+    }
+  });
+
   it('a handler that is down makes listen answer 502 fail, so the gateway retries', async () => {
     const listen = await startListen(['--forward-to', 'http://127.0.0.1:9/down']);
     expect(await post(`${listen.url}/`, JSON.stringify(signed), 'application/json')).toEqual({ status: 502, text: 'fail' });
