@@ -18,12 +18,12 @@ type Credential = keyof typeof SANDBOX;
  * exit 2 naming it; when the command talks to a gateway on this machine (most likely `iotpay mock`, which uses
  * its sandbox values for whatever is not configured), the hint gives those values for every one missing, so
  * one run says all that is needed. `local` says whether the other end is on this machine; by default, whether
- * the base URL is loopback.
+ * the base URL is loopback. `elsewhere` is added to the hint when it is not (create's `--sandbox`).
  */
 export async function requireCredentials<const N extends readonly (readonly [Credential, string])[]>(
   ctx: Context,
   needed: N,
-  local?: boolean,
+  { local, elsewhere }: { local?: boolean; elsewhere?: string } = {},
 ): Promise<{ -readonly [I in keyof N]: string }> {
   const found: Resolved[] = [];
   const missing: (readonly [Credential, string])[] = [];
@@ -33,7 +33,7 @@ export async function requireCredentials<const N extends readonly (readonly [Cre
     else missing.push(want);
   }
   const [first] = missing;
-  if (first) throw missingSetting(first[0], first[1], (local ?? (await onLoopback(ctx))) ? sandboxHint(missing.map(([key]) => key)) : undefined);
+  if (first) throw missingSetting(first[0], first[1], (local ?? (await onLoopback(ctx))) ? sandboxHint(missing.map(([key]) => key)) : elsewhere);
   needed.forEach(([key], i) => report(ctx, key, found[i]!));
   return found.map((f) => f.value) as { -readonly [I in keyof N]: string };
 }

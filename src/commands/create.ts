@@ -157,7 +157,7 @@ async function buildRequest(opts: CreateOptions, ctx: Context): Promise<{ params
     ['mchId', 'to create an order'],
     ['key', 'to sign the order'],
     ['jobNo', 'by create_order (the merchant login name)'],
-  ]);
+  ], { elsewhere: 'or try it with no account at all: add --sandbox' });
   const channelId = await resolveChannel(ctx, opts.channel);
   const amount = await resolveAmount(ctx, opts.amount);
   const channel = findChannel(channelId);

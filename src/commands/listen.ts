@@ -29,7 +29,7 @@ export async function runListen(opts: ListenOptions, ctx: Context): Promise<void
   }
   if (opts.skipVerify && !opts.forwardTo?.startsWith('https:')) throw new UsageError('--skip-verify applies only to an https --forward-to');
   // Notifies from `iotpay mock` are its usual test traffic: the hint names the mock's sandbox key.
-  const [key] = await requireCredentials(ctx, [['key', 'to verify notifies']], true);
+  const [key] = await requireCredentials(ctx, [['key', 'to verify notifies']], { local: true });
   let listener;
   try {
     listener = await startListener({

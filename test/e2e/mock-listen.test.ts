@@ -274,10 +274,13 @@ describe('the CLI against iotpay mock', () => {
     expect((await fetch(`${mock.url}/mock/orders/${doc.response.payOrderId}/pay`, { method: 'POST' })).status).toBe(200);
     await waitFor(() => jsonLines(listen.proc.lines()).find((e) => e.verdict === 'verified'), 'a verified notify');
 
-    // A gateway that is not on this machine gets no word about the mock.
+    // A gateway that is not on this machine gets no word about the mock; create points a first try at --sandbox
+    // (the headline `iotpay create --channel WX_NATIVE --amount 100` run with nothing configured ends here).
     const remote = await runCli(createArgs('https://shop.example/n'), { env: { ...bare, IOTPAY_BASE_URL: 'https://api.example.com/v1' } });
     expect(remote.code).toBe(2);
-    expect(remote.stderr).toBe('error: mch-id is required to create an order; set it with --mch-id, IOTPAY_MCH_ID, or `iotpay config set mch-id`\n');
+    expect(remote.stderr).toBe('error: mch-id is required to create an order; set it with --mch-id, IOTPAY_MCH_ID, or `iotpay config set mch-id`; or try it with no account at all: add --sandbox\n');
+    const query = await runCli(['query', '--mch-order-no', 'X'], { env: { ...bare, IOTPAY_BASE_URL: 'https://api.example.com/v1' } });
+    expect(query.stderr).toBe('error: mch-id is required to query an order; set it with --mch-id, IOTPAY_MCH_ID, or `iotpay config set mch-id`\n');
   });
 });
 
