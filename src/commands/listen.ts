@@ -27,7 +27,7 @@ export async function runListen(opts: ListenOptions, ctx: Context): Promise<void
     }
     if (!ok) throw new UsageError(`--forward-to must be an http(s) URL, got "${opts.forwardTo}"`);
   }
-  if (opts.skipVerify && !opts.forwardTo?.startsWith('https:')) throw new UsageError('--skip-verify applies only to an https --forward-to');
+  if (opts.skipVerify && (opts.forwardTo === undefined || new URL(opts.forwardTo).protocol !== 'https:')) throw new UsageError('--skip-verify applies only to an https --forward-to');
   // Notifies from `iotpay mock` are its usual test traffic: the hint names the mock's sandbox key.
   const [key] = await requireCredentials(ctx, [['key', 'to verify notifies']], { local: true });
   let listener;
