@@ -5,7 +5,7 @@ import { DEFAULT_BASE_URL, findSetting, inQuotes, SETTINGS, type SettingSpec } f
 import { PROFILE_NAME } from '../config/store.js';
 import { UsageError } from '../errors.js';
 import { readAllBounded } from '../io.js';
-import { askSecret } from '../prompt.js';
+import { askSecret, askText } from '../prompt.js';
 
 export type ConfigAction = 'set' | 'get' | 'unset' | 'list' | 'path' | 'profiles' | 'use';
 
@@ -43,6 +43,10 @@ async function valueToSet(ctx: Context, spec: SettingSpec, given: string | undef
     return given;
   }
   if (given === undefined && !spec.secret) {
+    // On a terminal a missing value is asked for, as everywhere; the same checks as for a value given.
+    if (ctx.canPrompt) {
+      return askText(ctx, `${spec.name} (${spec.description})`, { validate: (v) => (v === '' ? `${spec.name} cannot be empty` : (spec.check?.(v) ?? true)) });
+    }
     throw new UsageError(`config set ${spec.name} needs a value`, `iotpay config set ${spec.name} <value>`);
   }
   if (given === undefined && ctx.canPrompt) {

@@ -23,6 +23,17 @@ describe('on a terminal', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
 
+  it('config set <name> without a value asks for it, with the value checks of the command line', async () => {
+    const dir = path.join(root, 'set-ask');
+    const pty = runOnPty(['config', 'set', 'timeout'], { IOTPAY_CONFIG_DIR: dir, NO_COLOR: '1' });
+    await pty.waitFor('timeout (request timeout');
+    pty.write('soon\r');
+    await pty.waitFor('timeout must be a whole number of milliseconds');
+    pty.write('\x159000\r');
+    expect(await pty.exited).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).profiles.default.timeout).toBe('9000');
+  });
+
   it('Ctrl-C at the key prompt exits 130 and saves nothing', async () => {
     const dir = path.join(root, 'b');
     const pty = runOnPty(['config', 'set', 'key'], { IOTPAY_CONFIG_DIR: dir });
