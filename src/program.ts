@@ -175,14 +175,14 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .command('set')
     .description('set a setting in the selected profile (key: hidden prompt, or - to read a pipe)')
     .argument('<name>', 'setting name')
-    .argument('[value]', 'value; omit for key to be asked, - to read stdin')
+    .argument('[value]', 'value; omit it to be asked on a terminal (the key hidden), - to read stdin')
     .action(configAction('set'));
   config.command('get').description('print a setting as commands see it (key masked)').argument('<name>').action(configAction('get'));
   config.command('unset').description('remove a setting from the selected profile').argument('<name>').action(configAction('unset'));
   config.command('list').description('every setting with its value and where it comes from').action(configAction('list'));
   config.command('path').description('print the config file path').action(configAction('path'));
   config.command('profiles').description('list profiles; * marks the selected one').action(configAction('profiles'));
-  config.command('use').description('select the default profile').argument('<profile>').action(configAction('use'));
+  config.command('use').description('select the default profile (on a terminal, omit it to pick one)').argument('[profile]').action(configAction('use'));
   });
 
   define('create', '[options]', 'create an order: build, check, sign and post create_order, verify the answer, show the QR or URL', (cmd) =>

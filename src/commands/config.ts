@@ -5,7 +5,7 @@ import { DEFAULT_BASE_URL, findSetting, inQuotes, SETTINGS, type SettingSpec } f
 import { PROFILE_NAME } from '../config/store.js';
 import { UsageError } from '../errors.js';
 import { readAllBounded } from '../io.js';
-import { askSecret, askText } from '../prompt.js';
+import { askChoice, askSecret, askText } from '../prompt.js';
 
 export type ConfigAction = 'set' | 'get' | 'unset' | 'list' | 'path' | 'profiles' | 'use';
 
@@ -83,7 +83,13 @@ export async function runConfig(opts: ConfigOptions, ctx: Context): Promise<void
     return;
   }
   if (opts.action === 'use') {
-    const name = opts.name ?? '';
+    const known = ['default', ...store.profileNames().filter((n) => n !== 'default')];
+    const current = (await ctx.settings.profile()).name;
+    let name = opts.name;
+    if (name === undefined) {
+      if (!ctx.canPrompt) throw new UsageError(`config use needs a profile name (profiles: ${known.join(', ')})`, 'iotpay config use <profile>');
+      name = await askChoice(ctx, 'Profile to use', known.map((n) => ({ value: n, name: n === current ? `${n}  (selected now)` : n })));
+    }
     if (!PROFILE_NAME.test(name)) throw new UsageError(`"${name}" is not a valid profile name (letters, digits, . _ -)`);
     // A name with no profile is most often a typo: refused, as --profile refuses it ("default" always exists).
     const names = store.profileNames();

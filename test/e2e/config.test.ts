@@ -181,6 +181,7 @@ describe('iotpay config', () => {
       [['config', 'set', 'mch-id', ''], /^error: cannot set mch-id to an empty value; to remove it: iotpay config unset mch-id$/m],
       [['config', 'set', 'key', ''], /^error: cannot set key to an empty value; to remove it: iotpay config unset key$/m],
       [['config', 'use', '../evil'], /not a valid profile name/],
+      [['config', 'use'], /^error: config use needs a profile name \(profiles: default\); iotpay config use <profile>$/m],
     ];
     for (const [args, message] of cases) {
       const r = await iotpay(args);

@@ -34,6 +34,19 @@ describe('on a terminal', () => {
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).profiles.default.timeout).toBe('9000');
   });
 
+  it('config use without a profile offers the profiles there are', async () => {
+    const dir = path.join(root, 'use-pick');
+    fs.mkdirSync(dir, { mode: 0o700 });
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ profiles: { default: { mchId: '1' }, live: { mchId: '2' } } }), { mode: 0o600 });
+    const pty = runOnPty(['config', 'use'], { IOTPAY_CONFIG_DIR: dir, NO_COLOR: '1' });
+    await pty.waitFor('Profile to use');
+    await pty.waitFor('default  (selected now)');
+    pty.write('\x1b[B\r');
+    expect(await pty.exited).toBe(0);
+    expect(pty.output()).toContain('now using profile "live"');
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).currentProfile).toBe('live');
+  });
+
   it('Ctrl-C at the key prompt exits 130 and saves nothing', async () => {
     const dir = path.join(root, 'b');
     const pty = runOnPty(['config', 'set', 'key'], { IOTPAY_CONFIG_DIR: dir });
