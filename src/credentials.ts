@@ -33,8 +33,14 @@ export async function requireCredentials<const N extends readonly (readonly [Cre
     else missing.push(want);
   }
   const [first] = missing;
-  if (first) throw missingSetting(first[0], first[1], (local ?? (await onLoopback(ctx))) ? sandboxHint(missing.map(([key]) => key)) : elsewhere);
+  const isLocal = local ?? (await onLoopback(ctx));
+  if (first) throw missingSetting(first[0], first[1], isLocal ? sandboxHint(missing.map(([key]) => key)) : elsewhere);
   needed.forEach(([key], i) => report(ctx, key, found[i]!));
+  // The sandbox pair exported for the mock and left set: the real gateway would answer "sign failed".
+  const keyAt = needed.findIndex(([key]) => key === 'key');
+  if (!isLocal && keyAt >= 0 && found[keyAt]!.value === SANDBOX.key) {
+    ctx.warn(`the key (from ${found[keyAt]!.origin}) is iotpay mock's sandbox key, which only a mock accepts, and the base URL is not on this machine`);
+  }
   return found.map((f) => f.value) as { -readonly [I in keyof N]: string };
 }
 

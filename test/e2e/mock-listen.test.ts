@@ -271,6 +271,11 @@ describe('the CLI against iotpay mock', () => {
     expect(ok.code, ok.stderr).toBe(0);
     const doc = JSON.parse(ok.stdout);
     expect(doc.signature).toBe('verified');
+    expect(ok.stderr).not.toContain('sandbox key');
+    // Left exported while pointing at a real gateway, the sandbox key is called out (that gateway would say "sign failed").
+    const astray = await runCli([...createArgs('https://shop.example/n'), '--dry-run'], { env: { ...bare, ...forCreate, IOTPAY_BASE_URL: 'https://api.example.com/v1' } });
+    expect(astray.code).toBe(0);
+    expect(astray.stderr).toBe("warning: the key (from IOTPAY_KEY) is iotpay mock's sandbox key, which only a mock accepts, and the base URL is not on this machine\n");
     expect((await fetch(`${mock.url}/mock/orders/${doc.response.payOrderId}/pay`, { method: 'POST' })).status).toBe(200);
     await waitFor(() => jsonLines(listen.proc.lines()).find((e) => e.verdict === 'verified'), 'a verified notify');
 
