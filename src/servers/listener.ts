@@ -34,6 +34,8 @@ export interface ListenerOptions {
   skipVerify?: boolean;
   dispatcher?: Dispatcher;
   forwardTimeoutMs?: number;
+  /** How many notifies are remembered to mark a repeat (default 10,000): a listener left running stays bounded. */
+  repeatMemory?: number;
   log?: (event: NotifyEvent) => void;
   now?: () => Date;
 }
@@ -158,7 +160,10 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
     }
     const id = `${text(f.payOrderId) ?? ''}/${text(f.sign) ?? ''}`;
     const repeat = seen.has(id);
+    seen.delete(id);
     seen.add(id);
+    // The oldest first out (a Set iterates in insertion order; a repeat was just moved to the end).
+    if (seen.size > (opts.repeatMemory ?? 10_000)) seen.delete(seen.values().next().value!);
     if (!opts.forwardTo) {
       const answer = { status: 200, body: 'success' };
       sendText(res, answer.status, answer.body);
