@@ -1,7 +1,7 @@
 // `iotpay doctor`: configuration, key sanity, DNS, HTTPS, clock skew and — with no side effect — whether the gateway accepts the credentials.
 import { lookup } from 'node:dns/promises';
 import type { Context } from '../context.js';
-import { checkBaseUrl, inQuotes, QUOTES_WHY } from '../config/settings.js';
+import { checkBaseUrl, inQuotes, isLoopbackHost, isUnreachableHost, QUOTES_WHY } from '../config/settings.js';
 import { missingSetting, type Resolved } from '../config/resolve.js';
 import { maskKey } from '../core/mask.js';
 import { onLoopback, sandboxHint } from '../credentials.js';
@@ -85,12 +85,20 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
     });
     exit = ExitCode.Usage;
   } else {
+    // What create would warn about at every order: a notify URL the gateway can never call.
+    const notifyUrl = await ctx.settings.resolve('notifyUrl');
+    const notifyHost = notifyUrl && URL.canParse(notifyUrl.value) ? new URL(notifyUrl.value).hostname : undefined;
+    const unreachable = notifyHost !== undefined && isUnreachableHost(notifyHost) && !isLoopbackHost(new URL(baseUrl.value).hostname);
+    const fixes = [
+      ...(jobNo ? [] : ['create and refund also need the login name: iotpay config set job-no <login>']),
+      ...(unreachable ? [`the notify URL ${notifyUrl!.value} (${notifyUrl!.origin}) is on this machine or a private network, which ${new URL(baseUrl.value).host} cannot call: set a public one, or use a tunnel`] : []),
+    ];
     add({
       id: 'config',
       title: 'configuration',
-      status: jobNo ? 'pass' : 'warn',
-      detail: `mchId ${mchId!.value} (${mchId!.origin}), key ${maskKey(key!.value)} (${key!.origin}), base URL ${baseUrl.value} (${baseUrl.origin})${jobNo ? `, jobNo ${jobNo.value}` : ''}`,
-      ...(jobNo ? {} : { fix: 'create and refund also need the login name: iotpay config set job-no <login>' }),
+      status: fixes.length === 0 ? 'pass' : 'warn',
+      detail: `mchId ${mchId!.value} (${mchId!.origin}), key ${maskKey(key!.value)} (${key!.origin}), base URL ${baseUrl.value} (${baseUrl.origin})${jobNo ? `, jobNo ${jobNo.value}` : ''}${notifyUrl ? `, notify URL ${notifyUrl.value}` : ''}`,
+      ...(fixes.length === 0 ? {} : { fix: fixes.join('; ') }),
     });
   }
 

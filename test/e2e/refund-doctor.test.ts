@@ -264,6 +264,19 @@ describe('doctor', () => {
     expect(base.stderr).toBe(`error: base URL refused: "${baseUrl}" is in quotes, which are part of the value: remove them (docker --env-file and some CI settings keep the quotes a .env file has)\n`);
   });
 
+  it('warns about a configured notify URL the gateway cannot call (create would warn at every order)', async () => {
+    const own = { IOTPAY_CONFIG_DIR: path.join(dir, 'notify-check'), IOTPAY_KEY: KEY, IOTPAY_MCH_ID: '20001222', IOTPAY_JOB_NO: 'alice' };
+    expect((await runCli(['config', 'set', 'notify-url', 'http://localhost:3000/n'], { env: own })).code).toBe(0);
+    // A remote gateway (gateway.test resolves nowhere: the later checks fail, the configuration one is what counts).
+    const remote = await runCli(['doctor', '--json'], { env: { ...own, IOTPAY_BASE_URL: 'https://gateway.test/v1', IOTPAY_TIMEOUT: '2000' } });
+    const config = JSON.parse(remote.stdout)[0];
+    expect(config).toMatchObject({ id: 'config', status: 'warn' });
+    expect(config.fix).toBe('the notify URL http://localhost:3000/n (profile "default") is on this machine or a private network, which gateway.test cannot call: set a public one, or use a tunnel');
+    // Against a local mock the same URL is fine.
+    const local = await runCli(['doctor', '--json'], { env: { ...own, IOTPAY_BASE_URL: baseUrl } });
+    expect(JSON.parse(local.stdout)[0]).toMatchObject({ id: 'config', status: 'pass' });
+  });
+
   it('flags a key with white space', async () => {
     const r = await iotpay(['doctor', '--json'], { IOTPAY_KEY: ' short key ' });
     expect(JSON.parse(r.stdout).find((c: { id: string }) => c.id === 'key')).toMatchObject({ status: 'warn' });
