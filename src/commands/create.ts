@@ -1,5 +1,5 @@
 // `iotpay create`: build, check, sign and post a create_order, verify the answer, show the payment, optionally wait.
-import { checkWebUrl, DEFAULT_BASE_URL, isLoopbackHost, isUnreachableHost } from '../config/settings.js';
+import { checkWebUrl, DEFAULT_BASE_URL, notifyUnreachable } from '../config/settings.js';
 import type { Context } from '../context.js';
 import { canonicalString } from '../core/canonical.js';
 import { CREATE_CHANNELS, findChannel } from '../core/channels.js';
@@ -226,10 +226,9 @@ async function checkOrderUrls(ctx: Context, notifyUrl: string, returnUrl: string
   }
   // A base URL that is not a URL is reported where it is used; here it only decides the warning.
   const base = (await optionalSetting(ctx, 'baseUrl')) ?? DEFAULT_BASE_URL;
-  const gateway = URL.canParse(base) ? new URL(base) : undefined;
-  if (gateway && !isLoopbackHost(gateway.hostname) && isUnreachableHost(new URL(notifyUrl).hostname)) {
+  if (notifyUnreachable(notifyUrl, base)) {
     ctx.warn(
-      `notifyUrl ${notifyUrl} is on this machine or a private network: ${gateway.host} cannot call it, so no notify will arrive; expose your handler with a tunnel, or try the flow locally with iotpay mock and iotpay listen`,
+      `notifyUrl ${notifyUrl} is on this machine or a private network: ${new URL(base).host} cannot call it, so no notify will arrive; expose your handler with a tunnel, or try the flow locally with iotpay mock and iotpay listen`,
     );
   }
 }

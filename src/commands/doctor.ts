@@ -1,7 +1,7 @@
 // `iotpay doctor`: configuration, key sanity, DNS, HTTPS, clock skew and — with no side effect — whether the gateway accepts the credentials.
 import { lookup } from 'node:dns/promises';
 import type { Context } from '../context.js';
-import { checkBaseUrl, inQuotes, isLoopbackHost, isUnreachableHost, QUOTES_WHY } from '../config/settings.js';
+import { checkBaseUrl, inQuotes, notifyUnreachable, QUOTES_WHY } from '../config/settings.js';
 import { missingSetting, type Resolved } from '../config/resolve.js';
 import { maskKey } from '../core/mask.js';
 import { onLoopback, sandboxHint } from '../credentials.js';
@@ -87,8 +87,7 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
   } else {
     // What create would warn about at every order: a notify URL the gateway can never call.
     const notifyUrl = await ctx.settings.resolve('notifyUrl');
-    const notifyHost = notifyUrl && URL.canParse(notifyUrl.value) ? new URL(notifyUrl.value).hostname : undefined;
-    const unreachable = notifyHost !== undefined && isUnreachableHost(notifyHost) && !isLoopbackHost(new URL(baseUrl.value).hostname);
+    const unreachable = notifyUrl !== undefined && notifyUnreachable(notifyUrl.value, baseUrl.value);
     const fixes = [
       ...(jobNo ? [] : ['create and refund also need the login name: iotpay config set job-no <login>']),
       ...(unreachable ? [`the notify URL ${notifyUrl!.value} (${notifyUrl!.origin}) is on this machine or a private network, which ${new URL(baseUrl.value).host} cannot call: set a public one, or use a tunnel`] : []),

@@ -37,6 +37,12 @@ export function isUnreachableHost(hostname: string): boolean {
   return isLoopbackHost(host) || privateIpv4.test(host) || host.endsWith('.local');
 }
 
+/** Whether a gateway at `baseUrl` can never call `notifyUrl`: on this machine or a private network, the gateway not local. */
+export function notifyUnreachable(notifyUrl: string, baseUrl: string): boolean {
+  if (!URL.canParse(notifyUrl) || !URL.canParse(baseUrl)) return false;
+  return !isLoopbackHost(new URL(baseUrl).hostname) && isUnreachableHost(new URL(notifyUrl).hostname);
+}
+
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
