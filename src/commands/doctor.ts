@@ -32,7 +32,7 @@ export interface DoctorOptions {
 function readFrom(found: Resolved, name: string): string {
   if (found.source === 'flag') return `the ${found.origin} flag`;
   if (found.source === 'env') return found.origin;
-  const profile = /^profile "(.*)"$/.exec(found.origin)?.[1] ?? 'default';
+  const profile = found.profile ?? 'default';
   return `${found.origin} (iotpay ${profile === 'default' ? '' : `--profile ${profile} `}config set ${name})`;
 }
 

@@ -10,6 +10,8 @@ export interface Resolved {
   source: Source;
   /** Human description of the source: `--key`, `IOTPAY_KEY`, `profile "live"`, `default`. */
   origin: string;
+  /** The profile the value came from, when it came from one. */
+  profile?: string;
 }
 
 export type FlagValues = Partial<Record<SettingKey, string>>;
@@ -65,7 +67,7 @@ export class Settings {
     }
     const stored = storedText(store.profile(profile.name)[key], () => `${spec.name} in profile "${profile.name}" of ${store.path}`, spec.name);
     if (stored !== undefined && stored !== '') {
-      return { value: stored, source: 'profile', origin: `profile "${profile.name}"` };
+      return { value: stored, source: 'profile', origin: `profile "${profile.name}"`, profile: profile.name };
     }
     if (spec.defaultValue !== undefined) return { value: spec.defaultValue, source: 'default', origin: 'default' };
     return undefined;
