@@ -87,11 +87,11 @@ async function waitedAnswer(
 }
 
 /**
- * The order to query: from the flags, or on a terminal picked from the last orders this machine made
+ * The order to query on a terminal: from the flags, or picked from the last orders this machine made
  * on the same gateway (sandbox orders for --sandbox), or typed.
  */
 async function chosenOrder(opts: QueryOptions, ctx: Context): Promise<OrderRef> {
-  if (opts.mchOrderNo || opts.payOrderId || !ctx.canPrompt) return orderRef(opts);
+  if (opts.mchOrderNo || opts.payOrderId) return orderRef(opts);
   const gateway = (url: string) => url.replace(/\/+$/, '');
   const baseUrl = gateway(await gatewayBaseUrl(ctx));
   const recent: HistoryEntry[] = [];
@@ -124,15 +124,15 @@ async function chosenOrder(opts: QueryOptions, ctx: Context): Promise<OrderRef> 
 }
 
 async function queryOrder(opts: QueryOptions, ctx: Context): Promise<void> {
-  // Without a terminal a missing (or doubled) order is exit 2 before anything else.
-  if (!ctx.canPrompt) orderRef(opts);
+  // Without a terminal the order comes from the flags (a missing or doubled one is exit 2 before anything else);
+  // on one, a missing order is asked for once the credentials are known to be there.
+  const given = ctx.canPrompt ? undefined : orderRef(opts);
   const timeoutSeconds = parseWaitTimeout(opts.waitTimeout);
   const [mchId, key] = await requireCredentials(ctx, [
     ['mchId', 'to query an order'],
     ['key', 'to sign the query'],
   ]);
-  // Asked for after the credentials are known to be there.
-  const ref = await chosenOrder(opts, ctx);
+  const ref = given ?? (await chosenOrder(opts, ctx));
   const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
   try {
     // An answer that is FAIL or forged still gives --json its document (as create does), then its exit code;
