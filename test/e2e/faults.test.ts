@@ -169,21 +169,27 @@ function makeCert(folder: string, name = '127.0.0.1'): { cert: string; key: stri
   }
 }
 
+/** An https gateway on loopback with `cert`, answering every create_order with a signed SUCCESS and `codeUrl`. */
+async function tlsGateway(cert: { cert: string; key: string }, codeUrl: string): Promise<{ server: https.Server; port: number }> {
+  const server = https.createServer({ cert: fs.readFileSync(cert.cert), key: fs.readFileSync(cert.key) }, (req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d));
+    req.on('end', () => {
+      const params = JSON.parse(new URLSearchParams(body).get('params')!);
+      const answer = { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: 'P1', mchOrderNo: params.mchOrderNo, codeUrl };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ...answer, sign: sign(answer, KEY) }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
 describe('https with a self-signed certificate on loopback', () => {
   const files = makeCert(dir);
   it.skipIf(!files)('is refused with a clear message, and trusted with --ca-file', async () => {
-    const server = https.createServer({ cert: fs.readFileSync(files!.cert), key: fs.readFileSync(files!.key) }, (req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d));
-      req.on('end', () => {
-        const params = JSON.parse(new URLSearchParams(body).get('params')!);
-        const answer = { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: 'P1', mchOrderNo: params.mchOrderNo, codeUrl: 'weixin://tls' };
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ...answer, sign: sign(answer, KEY) }));
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const baseUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    const { server, port } = await tlsGateway(files!, 'weixin://tls');
+    const baseUrl = `https://127.0.0.1:${port}/v1`;
     try {
       const refused = await runCli(CREATE, { env: env(baseUrl) });
       expect(refused.code).toBe(3);
@@ -245,18 +251,7 @@ describe('proxies from the environment', () => {
   it.skipIf(!files)('a gateway off loopback is reached through HTTPS_PROXY (CONNECT), a NO_PROXY host directly', async () => {
     const net = await import('node:net');
     // The gateway: https, a certificate for gateway.test, on this machine.
-    const gateway = https.createServer({ cert: fs.readFileSync(files!.cert), key: fs.readFileSync(files!.key) }, (req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d));
-      req.on('end', () => {
-        const params = JSON.parse(new URLSearchParams(body).get('params')!);
-        const answer = { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: 'P1', mchOrderNo: params.mchOrderNo, codeUrl: 'weixin://proxied' };
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ...answer, sign: sign(answer, KEY) }));
-      });
-    });
-    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
-    const port = (gateway.address() as AddressInfo).port;
+    const { server: gateway, port } = await tlsGateway(files!, 'weixin://proxied');
     // The proxy: tunnels CONNECT gateway.test:<port> to the gateway, as a corporate proxy would to the real one.
     const seen: string[] = [];
     const proxy = http.createServer((_req, res) => res.writeHead(405).end());
