@@ -3,11 +3,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
+import { json, startGatewayStub, type GatewayStub } from '../helpers/gateway-stub.js';
 import { runOnPty } from '../helpers/pty.js';
 
 const CANARY = 'CANARY-k3y-0123456789-zz';
 const root = tempDir();
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+/** Runs `test` against a fresh gateway stub on loopback, closed after it whatever happens. */
+async function withStub(test: (stub: GatewayStub) => Promise<void>): Promise<void> {
+  const stub = await startGatewayStub();
+  try {
+    await test(stub);
+  } finally {
+    await stub.close();
+  }
+}
 
 describe('on a terminal', () => {
   it('config set key asks with a hidden prompt and stores the key 0600', async () => {
@@ -81,9 +92,7 @@ describe('on a terminal', () => {
 
 describe('create on a terminal', () => {
   it('asks for the channel (list), amount (checked as cents) and notify URL, then creates', async () => {
-    const { startGatewayStub, json } = await import('../helpers/gateway-stub.js');
-    const stub = await startGatewayStub();
-    try {
+    await withStub(async (stub) => {
       stub.handle((req, res) =>
         json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: 'P9', mchOrderNo: req.params?.mchOrderNo, qr_code: 'https://qr.alipay.com/t1' }, CANARY),
       );
@@ -113,15 +122,11 @@ describe('create on a terminal', () => {
       expect(stub.requests).toHaveLength(1);
       expect(stub.requests[0]!.params).toMatchObject({ channelId: 'ALIPAY_QR', amount: 2865, notifyUrl: 'https://shop.example/n' });
       expect(pty.output()).not.toContain(CANARY);
-    } finally {
-      await stub.close();
-    }
+    });
   });
 
   it("asks for the channel's required extra key (WX_APP's appId), refusing a blank one", async () => {
-    const { startGatewayStub, json } = await import('../helpers/gateway-stub.js');
-    const stub = await startGatewayStub();
-    try {
+    await withStub(async (stub) => {
       stub.handle((req, res) => json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: 'P9', mchOrderNo: req.params?.mchOrderNo, payParams: { appId: 'wx123' } }, CANARY));
       const pty = runOnPty(['create', '-c', 'WX_APP', '-a', '100', '--notify-url', 'https://shop.example/n'], {
         IOTPAY_CONFIG_DIR: path.join(root, 'x'),
@@ -137,9 +142,7 @@ describe('create on a terminal', () => {
       expect(await pty.exited).toBe(0);
       expect(stub.requests).toHaveLength(1);
       expect(JSON.parse(String(stub.requests[0]!.params!.extra))).toEqual({ type: 'apppay', appId: 'wx123' });
-    } finally {
-      await stub.close();
-    }
+    });
   });
 
   it('a terminal too narrow for the colour QR gets half blocks; one too narrow for those, a warning', async () => {
@@ -161,10 +164,8 @@ describe('create on a terminal', () => {
   });
 
   it('NO_COLOR on a terminal draws the QR with half blocks and no escape codes', async () => {
-    const { startGatewayStub, json } = await import('../helpers/gateway-stub.js');
     const { decodeHalfBlockQr } = await import('../helpers/qr-decode.js');
-    const stub = await startGatewayStub();
-    try {
+    await withStub(async (stub) => {
       stub.handle((req, res) =>
         json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: 'P9', mchOrderNo: req.params?.mchOrderNo, codeUrl: 'weixin://wxpay/bizpayurl?pr=nocolor' }, CANARY),
       );
@@ -179,9 +180,7 @@ describe('create on a terminal', () => {
       expect(await pty.exited).toBe(0);
       expect(pty.output()).not.toMatch(/\x1b\[4[07]m/);
       expect(decodeHalfBlockQr(pty.output().replace(/\r/g, ''))).toBe('weixin://wxpay/bizpayurl?pr=nocolor');
-    } finally {
-      await stub.close();
-    }
+    });
   });
 
   it('a missing credential is said before any prompt (create, query, refund)', async () => {
@@ -194,25 +193,19 @@ describe('create on a terminal', () => {
   });
 
   it('Ctrl-C at the channel prompt exits 130 with nothing sent', async () => {
-    const { startGatewayStub } = await import('../helpers/gateway-stub.js');
-    const stub = await startGatewayStub();
-    try {
+    await withStub(async (stub) => {
       const pty = runOnPty(['create'], { IOTPAY_CONFIG_DIR: path.join(root, 'f'), IOTPAY_KEY: CANARY, IOTPAY_MCH_ID: '1', IOTPAY_JOB_NO: 'bob', IOTPAY_BASE_URL: stub.baseUrl });
       await pty.waitFor('Channel');
       pty.write('\x03');
       expect(await pty.exited).toBe(130);
       expect(stub.requests).toHaveLength(0);
-    } finally {
-      await stub.close();
-    }
+    });
   });
 });
 
 describe('query on a terminal', () => {
   it("--wait's progress line fits a narrow terminal (a wrapped line leaves a row behind at every redraw)", async () => {
-    const { startGatewayStub, json } = await import('../helpers/gateway-stub.js');
-    const stub = await startGatewayStub();
-    try {
+    await withStub(async (stub) => {
       stub.handle((req, res) => json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: 'P7', mchOrderNo: req.params?.mchOrderNo, amount: 100, currency: 'CAD', status: 0 }, CANARY));
       const env = { IOTPAY_CONFIG_DIR: path.join(root, 'spin'), IOTPAY_KEY: CANARY, IOTPAY_MCH_ID: '1', IOTPAY_BASE_URL: stub.baseUrl, NO_COLOR: '1' };
       const pty = runOnPty(['query', '--mch-order-no', 'M1', '--wait', '--wait-timeout', '2'], env, { cols: 30, rows: 60 });
@@ -223,15 +216,11 @@ describe('query on a terminal', () => {
       expect(frames.some((f) => f.includes('waiting for payment'))).toBe(true);
       for (const f of frames) expect([...f].length, f).toBeLessThanOrEqual(29);
       expect(frames.some((f) => f.endsWith('…'))).toBe(true);
-    } finally {
-      await stub.close();
-    }
+    });
   });
 
   it("with no order given, offers this gateway's recent orders from history, or a typed one", async () => {
-    const { startGatewayStub, json } = await import('../helpers/gateway-stub.js');
-    const stub = await startGatewayStub();
-    try {
+    await withStub(async (stub) => {
       stub.handle((req, res) =>
         json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: 'P7', mchOrderNo: req.params?.mchOrderNo, amount: 100, currency: 'CAD', status: 2 }, CANARY),
       );
@@ -270,8 +259,6 @@ describe('query on a terminal', () => {
       typed.write('TYPED-9\r');
       expect(await typed.exited).toBe(0);
       expect(stub.requests.map((r) => r.params?.mchOrderNo)).toEqual(['OLDER-1', 'TYPED-9']);
-    } finally {
-      await stub.close();
-    }
+    });
   });
 });
