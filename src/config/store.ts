@@ -14,6 +14,20 @@ interface StoreShape {
 
 export const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
+/** A write takes milliseconds: a lock this old was left by an iotpay that died holding it. */
+const STALE_LOCK_MS = 10_000;
+/** How long a write waits for another iotpay's before giving up. */
+const LOCK_WAIT_MS = 5_000;
+
+/** How long ago the file was last changed; 0 when it is gone (its owner just let go). */
+function ageMs(file: string): number {
+  try {
+    return Date.now() - fs.statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 type ConfInstance = { store: Record<string, unknown> };
 
 function unreadable(file: string, err: unknown): UsageError {
@@ -168,26 +182,74 @@ export class ConfigStore {
   }
 
   async setValue(profileName: string, key: SettingKey, value: string): Promise<void> {
-    const data = this.read();
-    const profiles = { ...(data.profiles ?? {}) };
-    profiles[profileName] = { ...(profiles[profileName] ?? {}), [key]: value };
-    await this.write({ ...data, profiles });
+    await this.change((data) => {
+      const profiles = { ...(data.profiles ?? {}) };
+      profiles[profileName] = { ...(profiles[profileName] ?? {}), [key]: value };
+      return { ...data, profiles };
+    });
   }
 
   /** Returns false when the setting was not set. */
   async unsetValue(profileName: string, key: SettingKey): Promise<boolean> {
-    const data = this.read();
-    const profile = { ...(data.profiles?.[profileName] ?? {}) };
-    if (!(key in profile)) return false;
-    delete profile[key];
-    await this.write({ ...data, profiles: { ...(data.profiles ?? {}), [profileName]: profile } });
-    return true;
+    return this.change((data) => {
+      const profile = { ...(data.profiles?.[profileName] ?? {}) };
+      if (!(key in profile)) return undefined;
+      delete profile[key];
+      return { ...data, profiles: { ...(data.profiles ?? {}), [profileName]: profile } };
+    });
   }
 
   async useProfile(name: string): Promise<void> {
-    const data = this.read();
-    const profiles = { ...(data.profiles ?? {}) };
-    profiles[name] ??= {};
-    await this.write({ ...data, currentProfile: name, profiles });
+    await this.change((data) => {
+      const profiles = { ...(data.profiles ?? {}) };
+      profiles[name] ??= {};
+      return { ...data, currentProfile: name, profiles };
+    });
+  }
+
+  /**
+   * Applies `edit` to the file as it is now, not as this command first read it (another iotpay may have
+   * written since: a `config set` waiting at its prompt), under a lock so that two at once both land.
+   * Returns false when `edit` changed nothing.
+   */
+  private async change(edit: (data: StoreShape) => StoreShape | undefined): Promise<boolean> {
+    return this.locked(async () => {
+      this.cached = undefined;
+      const next = edit(this.read());
+      if (next === undefined) return false;
+      await this.write(next);
+      return true;
+    });
+  }
+
+  /** Runs `fn` holding config.json.lock: made with O_EXCL, waited for, taken over when its owner died. */
+  private async locked<T>(fn: () => Promise<T>): Promise<T> {
+    this.ensureFolder();
+    const lock = `${this.path}.lock`;
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        fs.closeSync(fs.openSync(lock, 'wx', 0o600));
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw new UsageError(`cannot write the config file ${this.path}: ${fileProblem(err, true)}`, 'set IOTPAY_CONFIG_DIR to a folder you can write');
+        }
+        if (ageMs(lock) > STALE_LOCK_MS) {
+          fs.rmSync(lock, { force: true });
+          continue;
+        }
+        if (Date.now() > deadline) {
+          throw new UsageError(`the config file ${this.path} is being changed by another iotpay (${lock} exists)`, `try again; if no iotpay is running, remove ${lock}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      fs.rmSync(lock, { force: true });
+    }
   }
 }
+

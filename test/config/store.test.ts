@@ -35,3 +35,43 @@ describe('ConfigStore: making the folder', () => {
     expect(() => store.ensureFolder()).toThrow(/cannot create the config folder .*something that is not a folder is in the way/);
   });
 });
+
+describe('ConfigStore: two writers', () => {
+  it('a change made by another iotpay after this one opened the file is kept (config set waiting at a prompt)', async () => {
+    const folder = path.join(root, 'two-writers');
+    const prompting = await ConfigStore.open(folder, () => {});
+    const other = await ConfigStore.open(folder, () => {});
+    await other.setValue('default', 'mchId', '10000701');
+    await other.useProfile('live');
+    await prompting.setValue('default', 'jobNo', 'ops');
+    const after = await ConfigStore.open(folder, () => {});
+    expect(after.profile('default')).toEqual({ mchId: '10000701', jobNo: 'ops' });
+    expect(after.currentProfile).toBe('live');
+    expect(after.profileNames()).toEqual(['default', 'live']);
+    expect(await prompting.unsetValue('default', 'mchId')).toBe(true);
+    expect((await ConfigStore.open(folder, () => {})).profile('default')).toEqual({ jobNo: 'ops' });
+  });
+
+  it('waits for a lock another iotpay holds, and takes over one left by a process that died', async () => {
+    const folder = path.join(root, 'locked');
+    const store = await ConfigStore.open(folder, () => {});
+    store.ensureFolder();
+    const lock = `${store.path}.lock`;
+    fs.writeFileSync(lock, '');
+    const writing = store.setValue('default', 'mchId', '1');
+    let done = false;
+    void writing.then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(done).toBe(false);
+    fs.rmSync(lock);
+    await writing;
+    expect(fs.existsSync(lock)).toBe(false);
+    // A lock older than any write takes: its owner died holding it.
+    fs.writeFileSync(lock, '');
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(lock, old, old);
+    await store.setValue('default', 'jobNo', 'ops');
+    expect((await ConfigStore.open(folder, () => {})).profile('default')).toEqual({ mchId: '1', jobNo: 'ops' });
+    expect(fs.existsSync(lock)).toBe(false);
+  });
+});

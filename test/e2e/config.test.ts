@@ -250,6 +250,17 @@ describe('iotpay config', () => {
     }
   });
 
+  it('eight config set runs at the same moment lose none of their settings', async () => {
+    await iotpay(['config', 'set', 'mch-id', '1']);
+    const names = Array.from({ length: 8 }, (_, i) => `p${i}`);
+    const runs = await Promise.all(names.map((p) => iotpay(['--profile', p, 'config', 'set', 'job-no', `ops-${p}`])));
+    expect(runs.map((r) => r.code)).toEqual(names.map(() => 0));
+    const file = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { profiles: Record<string, { jobNo?: string }> };
+    expect(Object.keys(file.profiles).sort()).toEqual(['default', ...names]);
+    for (const p of names) expect(file.profiles[p]!.jobNo).toBe(`ops-${p}`);
+    expect(fs.existsSync(path.join(dir, 'config.json.lock'))).toBe(false);
+  });
+
   it('warns when someone loosened the file or folder mode', async () => {
     await iotpay(['config', 'set', 'mch-id', '1']);
     fs.chmodSync(path.join(dir, 'config.json'), 0o644);
