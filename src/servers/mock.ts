@@ -11,7 +11,7 @@ import { formatMoney } from '../core/money.js';
 import { validateCreate, type Params } from '../core/order.js';
 import { sign, signsEqual } from '../core/sign.js';
 import { statusText } from '../core/status.js';
-import { OrderBook } from './order-book.js';
+import { ORDER_BOOK_CAPACITY, OrderBook } from './order-book.js';
 import { BodyTooLarge, createHardenedServer, hostForUrl, listen, MAX_BODY_BYTES, onBody, sendJson, sendText } from './http-util.js';
 
 export { SANDBOX } from '../config/settings.js';
@@ -39,6 +39,8 @@ export interface MockOptions {
   retryDelayMs?: number;
   /** Keeps orders across runs (the --sandbox store). */
   stateFile?: string;
+  /** Refund numbers remembered to refuse a repeat (default: as many as the order book holds orders). */
+  refundMemory?: number;
   log?: (event: MockEvent) => void;
   now?: () => Date;
 }
@@ -279,6 +281,23 @@ ${body}
 `;
 }
 
+/** Orders (and refund numbers) the --sandbox store keeps across runs. */
+const STATE_ORDERS = 200;
+
+/** The --sandbox store as saved; nothing when there is none or it is broken (it is only test data: start afresh). */
+function readState(file: string | undefined): { orders: MockOrder[]; refundNos: string[] } {
+  if (!file) return { orders: [], refundNos: [] };
+  try {
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { orders?: unknown; refundNos?: unknown };
+    return {
+      orders: Array.isArray(saved.orders) ? saved.orders.filter((o): o is MockOrder => typeof (o as MockOrder | null)?.payOrderId === 'string') : [],
+      refundNos: Array.isArray(saved.refundNos) ? saved.refundNos.filter((r): r is string => typeof r === 'string') : [],
+    };
+  } catch {
+    return { orders: [], refundNos: [] };
+  }
+}
+
 export async function startMock(opts: MockOptions): Promise<MockGateway> {
   const host = opts.host ?? '127.0.0.1';
   const now = opts.now ?? (() => new Date());
@@ -287,25 +306,31 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
   const retryDelay = opts.retryDelayMs ?? 1000;
   const orders = new OrderBook<MockOrder>(opts.mchId);
   const refundNos = new Set<string>();
+  const refundMemory = opts.refundMemory ?? ORDER_BOOK_CAPACITY;
   const timers = new Set<NodeJS.Timeout>();
   const deliveries = new Set<Promise<void>>();
   /** Orders with a notify attempt scheduled but not started: dropped if the mock stops first. */
   const waitingNotify = new Set<string>();
   let closing = false;
 
-  if (opts.stateFile && fs.existsSync(opts.stateFile)) {
-    try {
-      const saved = JSON.parse(fs.readFileSync(opts.stateFile, 'utf8')) as { orders?: MockOrder[]; refundNos?: string[] };
-      for (const o of saved.orders ?? []) orders.load(o);
-      for (const r of saved.refundNos ?? []) refundNos.add(r);
-    } catch {
-      // A broken sandbox store is only test data: start afresh.
-    }
-  }
+  const saved = readState(opts.stateFile);
+  for (const o of saved.orders) orders.load(o);
+  for (const r of saved.refundNos) refundNos.add(r);
   const save = () => {
     if (!opts.stateFile) return;
-    const data = JSON.stringify({ orders: orders.latest(200), refundNos: [...refundNos].slice(-200) });
-    fs.writeFileSync(opts.stateFile, data, { mode: 0o600 });
+    // Another --sandbox run may have saved since this one loaded: its orders and refund numbers stay.
+    const theirs = readState(opts.stateFile);
+    const kept = [...theirs.orders.filter((o) => orders.get(o.payOrderId) === undefined), ...orders.latest(STATE_ORDERS)];
+    kept.sort((x, y) => x.createdAt - y.createdAt);
+    const data = JSON.stringify({ orders: kept.slice(-STATE_ORDERS), refundNos: [...new Set([...theirs.refundNos, ...refundNos])].slice(-STATE_ORDERS) });
+    // Written beside it and renamed over it, so a run reading it at the same moment never sees half a file.
+    const temp = `${opts.stateFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      fs.writeFileSync(temp, data, { mode: 0o600 });
+      fs.renameSync(temp, opts.stateFile);
+    } finally {
+      fs.rmSync(temp, { force: true });
+    }
   };
   const event = (name: MockEvent['event'], fields: Record<string, unknown>) => log({ time: now().toISOString(), event: name, ...fields });
 
@@ -499,6 +524,8 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     order.refunded += amount;
     order.refunds.push(str(params.mchRefundNo));
     refundNos.add(refundNo);
+    // Bounded as the order book is: the oldest number goes first (a Set iterates in insertion order).
+    if (refundNos.size > refundMemory) refundNos.delete(refundNos.values().next().value!);
     save();
     event('refund', { payOrderId: order.payOrderId, mchRefundNo: str(params.mchRefundNo), amount: formatMoney(amount, order.currency), refunded: order.refunded });
     return {
