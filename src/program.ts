@@ -324,6 +324,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .option('-y, --yes', 'confirm without asking (required without a terminal)')
     .option('--no-check', 'skip the query that refuses a refund above the paid amount')
     .option('--ca-file <pem>', 'trust this CA certificate for the gateway')
+    .option('--sandbox', 'refund an order made with create --sandbox (in-process mock, sandbox credentials)')
     .addHelpText(
       'after',
       examples(['iotpay refund --pay-order-id P0123 --amount 2865', 'iotpay refund --pay-order-id P0123 -a 500 --mch-refund-no R-1 --yes --json']) +
@@ -344,6 +345,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
             yes: opts.yes === true,
             check: opts.check !== false,
             caFile: str('caFile'),
+            sandbox: opts.sandbox === true,
           },
           ctx,
         );

@@ -16,6 +16,19 @@ export interface Sandbox {
   close: () => Promise<void>;
 }
 
+/** How long after it is created a sandbox order pays itself. */
+const SANDBOX_PAY_SECONDS = 3;
+
+/** Runs `fn` with a sandbox open (create, query and refund --sandbox), closing it whatever happens. */
+export async function withSandbox<T>(ctx: Context, fn: (sandbox: Sandbox) => Promise<T>): Promise<T> {
+  const sandbox = await openSandbox(ctx, SANDBOX_PAY_SECONDS);
+  try {
+    return await fn(sandbox);
+  } finally {
+    await sandbox.close();
+  }
+}
+
 /** Starts both servers on free loopback ports. Orders persist in the config folder, so a later `query --sandbox` finds them. */
 export async function openSandbox(ctx: Context, autoPaySeconds: number): Promise<Sandbox> {
   const store = await ctx.settings.configStore();

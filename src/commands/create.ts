@@ -240,7 +240,7 @@ async function send(ctx: Context, client: GatewayClient, request: Params, key: s
       ? new TransportError(`${err.message}; nothing was sent, so no order was created (mchOrderNo ${mchOrderNo} is unused)`, err.hint, false)
       : err.notServed
         ? new TransportError(`${err.message}; nothing there creates orders, so none was created (mchOrderNo ${mchOrderNo} is unused)`, err.hint, true, true)
-        : new TransportError(`${err.message}; the order may exist at the gateway (mchOrderNo ${mchOrderNo})`, `check with: ${queryCommand({ mchOrderNo })}`),
+        : new TransportError(`${err.message}; the order may exist at the gateway (mchOrderNo ${mchOrderNo})`, `check with: ${queryCommand({ mchOrderNo }, ctx.sandbox)}`),
   );
   const foreign = outcome(response).ok ? otherOrder(response, { mchId: String(request.mchId), mchOrderNo }) : undefined;
   const result: CreateResult = {
@@ -269,13 +269,8 @@ function jsonDocument(result: CreateResult, wait?: { last?: QueryResult }): Reco
 
 export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void> {
   if (!opts.sandbox) return createOrder(opts, ctx);
-  const { openSandbox } = await import('../sandbox.js');
-  const sandbox = await openSandbox(ctx, 3);
-  try {
-    await createOrder({ ...opts, notifyUrl: sandbox.notifyUrl }, sandbox.ctx, sandbox);
-  } finally {
-    await sandbox.close();
-  }
+  const { withSandbox } = await import('../sandbox.js');
+  await withSandbox(ctx, (sandbox) => createOrder({ ...opts, notifyUrl: sandbox.notifyUrl }, sandbox.ctx, sandbox));
 }
 
 async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox): Promise<void> {
@@ -308,11 +303,11 @@ async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox)
     if (!verdict.ok || mismatch || result.foreign || !opts.wait) {
       if (ctx.json) ctx.printJson(jsonDocument(result));
     }
-    if (result.foreign) throw foreignAnswer('create_order', result.foreign, `its payment data is not shown; check with: ${queryCommand({ mchOrderNo: String(request.mchOrderNo) })}`);
+    if (result.foreign) throw foreignAnswer('create_order', result.foreign, `its payment data is not shown; check with: ${queryCommand({ mchOrderNo: String(request.mchOrderNo) }, ctx.sandbox)}`);
     if (mismatch) {
       throw new SignatureError(
         'the create_order answer has a forged or wrong sign: its payment data is not shown',
-        `check the merchant key, then ${queryCommand({ mchOrderNo: String(request.mchOrderNo) })}`,
+        `check the merchant key, then ${queryCommand({ mchOrderNo: String(request.mchOrderNo) }, ctx.sandbox)}`,
       );
     }
     if (!verdict.ok) throw gatewayFailure('create_order', result.response, mchId);
@@ -322,6 +317,8 @@ async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox)
       renderOrderSummary(ctx, 'order created', request, result.response);
       ctx.out(`  ${signatureLine(ctx, result.signature, result.signatureReason)}`);
       await renderPayment(ctx, channelId, result.payment);
+      // What to run next, as gh and stripe print it: the order's status, waiting for the payment.
+      if (!opts.wait) ctx.out(ctx.color.dim(`follow it: ${queryCommand({ mchOrderNo: String(request.mchOrderNo) }, ctx.sandbox)} --wait`));
     }
     if (!opts.wait) return;
 
@@ -338,7 +335,7 @@ async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox)
     if (waited.paid && sandbox) await sandbox.notifyArrived(String(request.mchOrderNo), 3000);
     if (ctx.json) ctx.printJson(jsonDocument(result, { last: waited }));
     else ctx.out(waited.paid ? `${ctx.color.green('✓ paid')}  ${waited.statusText}` : `${ctx.color.yellow('●')} ${waited.statusText}`);
-    if (!waited.paid) throw unpaidError(waited, ref, timeoutSeconds);
+    if (!waited.paid) throw unpaidError(waited, ref, timeoutSeconds, ctx.sandbox);
   } finally {
     await client.close();
   }

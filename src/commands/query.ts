@@ -60,13 +60,8 @@ export function parseWaitTimeout(text: string | undefined): number {
 
 export async function runQuery(opts: QueryOptions, ctx: Context): Promise<void> {
   if (!opts.sandbox) return queryOrder(opts, ctx);
-  const { openSandbox } = await import('../sandbox.js');
-  const sandbox = await openSandbox(ctx, 3);
-  try {
-    await queryOrder(opts, sandbox.ctx);
-  } finally {
-    await sandbox.close();
-  }
+  const { withSandbox } = await import('../sandbox.js');
+  await withSandbox(ctx, (sandbox) => queryOrder(opts, sandbox.ctx));
 }
 
 async function waitedAnswer(
@@ -144,7 +139,7 @@ async function queryOrder(opts: QueryOptions, ctx: Context): Promise<void> {
       renderQuery(ctx, result.response, result.statusText, result.paid);
       ctx.out(`  ${signatureLine(ctx, result.signature)}`);
     }
-    if (opts.wait && !result.paid) throw unpaidError(result, ref, timeoutSeconds);
+    if (opts.wait && !result.paid) throw unpaidError(result, ref, timeoutSeconds, ctx.sandbox);
   } finally {
     await client.close();
   }

@@ -23,6 +23,7 @@ export interface RefundOptions {
   yes: boolean;
   check: boolean;
   caFile?: string;
+  sandbox?: boolean;
 }
 
 function refundCents(text: string): number {
@@ -45,6 +46,12 @@ async function askRefundAmount(ctx: Context, paid: number | undefined, currency:
 }
 
 export async function runRefund(opts: RefundOptions, ctx: Context): Promise<void> {
+  if (!opts.sandbox) return refundOrder(opts, ctx);
+  const { withSandbox } = await import('../sandbox.js');
+  await withSandbox(ctx, (sandbox) => refundOrder(opts, sandbox.ctx));
+}
+
+async function refundOrder(opts: RefundOptions, ctx: Context): Promise<void> {
   // Missing values are asked on a terminal, after the credentials are known to be there: the order, then the
   // amount once the check has said what was paid. Without a terminal they are exit 2 before anything else.
   if (!opts.payOrderId && !ctx.canPrompt) throw missingValue(ctx, '--pay-order-id <id>');

@@ -25,8 +25,10 @@ export function describeRef(ref: OrderRef): string {
   return ref.payOrderId ? `payOrderId ${ref.payOrderId}` : `mchOrderNo ${ref.mchOrderNo}`;
 }
 
-export function queryCommand(ref: OrderRef): string {
-  return ref.payOrderId ? `iotpay query --pay-order-id ${ref.payOrderId}` : `iotpay query --mch-order-no ${ref.mchOrderNo}`;
+export function queryCommand(ref: OrderRef, sandbox = false): string {
+  const order = ref.payOrderId ? `--pay-order-id ${ref.payOrderId}` : `--mch-order-no ${ref.mchOrderNo}`;
+  // A sandbox order is known only to the sandbox: the gateway would answer that there is no such order.
+  return `iotpay query ${order}${sandbox ? ' --sandbox' : ''}`;
 }
 
 /**
@@ -164,7 +166,7 @@ export async function waitForFinal(
     }
   } catch (err) {
     if (err instanceof CancelError) {
-      throw new WaitStopped(`stopped waiting; the order may still be paid: check with ${queryCommand(ref)}`, last);
+      throw new WaitStopped(`stopped waiting; the order may still be paid: check with ${queryCommand(ref, ctx.sandbox)}`, last);
     }
     throw err;
   } finally {
@@ -176,8 +178,8 @@ export async function waitForFinal(
 }
 
 /** Exit 1 after a wait that ended unpaid (cancelled or timed out). */
-export function unpaidError(result: QueryResult, ref: OrderRef, timedOutAfter?: number): CliError {
+export function unpaidError(result: QueryResult, ref: OrderRef, timedOutAfter?: number, sandbox = false): CliError {
   return isFinal(result.status)
     ? new GatewayError(`order ${result.statusText}: not paid`)
-    : new GatewayError(`not paid after ${timedOutAfter ?? 0} s (status: ${result.statusText})`, `raise --wait-timeout, or check later with ${queryCommand(ref)}`);
+    : new GatewayError(`not paid after ${timedOutAfter ?? 0} s (status: ${result.statusText})`, `raise --wait-timeout, or check later with ${queryCommand(ref, sandbox)}`);
 }

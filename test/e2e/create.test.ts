@@ -92,6 +92,9 @@ describe('create: presentation per channel', () => {
     expect(r.stdout).toContain('28.65 CAD');
     expect(r.stdout).toContain('payOrderId  P0001');
     expect(r.stdout).toContain('response sign verified');
+    // The next step, with the order's own number.
+    const mchOrderNo = stub.requests.at(-1)!.params!.mchOrderNo;
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(`follow it: iotpay query --mch-order-no ${mchOrderNo} --wait`);
   });
 
   const cases: Array<[string, string[], Record<string, unknown>, string]> = [

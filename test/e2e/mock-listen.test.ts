@@ -630,4 +630,31 @@ describe('--sandbox', () => {
     const listed = await runCli(['history'], { env: { IOTPAY_CONFIG_DIR: path.join(dir, 'fresh') } });
     expect(listed.stdout).toMatch(new RegExp(`${doc.request.mchOrderNo} .* SUCCESS \\(sandbox\\)\n$`));
   }, 30_000);
+
+  it('every next step a sandbox order names is a sandbox command, and refund --sandbox refunds it', async () => {
+    const env = { IOTPAY_CONFIG_DIR: path.join(dir, 'next-steps') };
+    const made = await runCli(['create', '--sandbox', '--channel', 'WX_NATIVE', '--amount', '100'], { env });
+    expect(made.code, made.stderr).toBe(0);
+    const follow = /follow it: (iotpay query --mch-order-no (\S+) --sandbox --wait)\n$/.exec(made.stdout);
+    expect(follow, made.stdout).not.toBeNull();
+    // What it names works: the order is found (and pays itself within the wait).
+    const followed = await runCli([...follow![1]!.split(' ').slice(1), '--json'], { env, timeoutMs: 20_000 });
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(JSON.parse(followed.stdout)).toMatchObject({ paid: true, response: expect.objectContaining({ mchOrderNo: follow![2] }) });
+    // And it can be refunded there, in parts, the sandbox keeping count across runs.
+    const payOrderId = JSON.parse(followed.stdout).response.payOrderId as string;
+    const refund = (cents: string) => runCli(['refund', '--sandbox', '--pay-order-id', payOrderId, '--amount', cents, '--yes', '--json'], { env });
+    const part = await refund('40');
+    expect(part.code, part.stderr).toBe(0);
+    expect(JSON.parse(part.stdout).response).toMatchObject({ retCode: 'SUCCESS', refundAmount: 40 });
+    const over = await refund('70');
+    expect(over.code).toBe(1);
+    expect(over.stderr).toMatch(/refundAmount 70 is more than what remains refundable \(60\)/);
+    const refunds = fs.readFileSync(path.join(dir, 'next-steps', 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'refund');
+    expect(refunds).toEqual([expect.objectContaining({ sandbox: true }), expect.objectContaining({ sandbox: true })]);
+    // A wait that runs out before the sandbox pays names the sandbox query too.
+    const short = await runCli(['create', '--sandbox', '--channel', 'WX_NATIVE', '--amount', '100', '--wait', '--wait-timeout', '1'], { env, timeoutMs: 20_000 });
+    expect(short.code).toBe(1);
+    expect(short.stderr).toMatch(/not paid after 1 s .*check later with iotpay query --mch-order-no \S+ --sandbox\n/);
+  }, 30_000);
 });
