@@ -315,7 +315,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
 
   define('refund', '[options]', 'refund a paid order, in full or in part (asks to confirm; --yes without a terminal)', (cmd) =>
     cmd
-    .option('--pay-order-id <id>', "the paid order's payOrderId (asked on a terminal)")
+    .option('--pay-order-id <id>', "the paid order's payOrderId (without it, a terminal offers recent orders)")
     .option('-a, --amount <cents>', 'refund amount in cents: 2865 is $28.65 (asked on a terminal, the paid amount offered)')
     .option('--mch-refund-no <no>', 'your refund number, at most 30 chars (default: generated)')
     .option('--currency <code>', "default: the order's currency, else profile, else CAD")

@@ -2,15 +2,10 @@
 import type { Context } from '../context.js';
 import { requireCredentials } from '../credentials.js';
 import { CliError, UsageError } from '../errors.js';
-import { formatMoney } from '../core/money.js';
-import { printable } from '../core/printable.js';
-import { gatewayBaseUrl, openGateway, type GatewayClient } from '../gateway/client.js';
+import { openGateway, type GatewayClient } from '../gateway/client.js';
 import { lastAnswer, queryAnswer, unpaidError, waitFields, waitForFinal, type OrderRef, type QueryResult } from '../gateway/query.js';
 import { renderQuery, signatureLine } from '../render/payment.js';
 import { startSpinner } from '../render/spinner.js';
-import { localDateTime } from '../render/time.js';
-import { readHistory, type HistoryEntry } from '../history.js';
-import { askChoice, askText } from '../prompt.js';
 
 export interface QueryOptions {
   mchOrderNo?: string;
@@ -81,41 +76,11 @@ async function waitedAnswer(
   }
 }
 
-/**
- * The order to query on a terminal: from the flags, or picked from the last orders this machine made
- * on the same gateway (sandbox orders for --sandbox), or typed.
- */
+/** The order to query on a terminal: from the flags, or picked from the recent ones, or typed. */
 async function chosenOrder(opts: QueryOptions, ctx: Context): Promise<OrderRef> {
   if (opts.mchOrderNo || opts.payOrderId) return orderRef(opts);
-  const gateway = (url: string) => url.replace(/\/+$/, '');
-  const baseUrl = gateway(await gatewayBaseUrl(ctx));
-  const recent: HistoryEntry[] = [];
-  for (const e of (await readHistory(ctx, 200)).reverse()) {
-    const no = e.request.mchOrderNo;
-    if (e.type !== 'create' || typeof no !== 'string' || recent.some((r) => r.request.mchOrderNo === no)) continue;
-    if (ctx.sandbox ? e.sandbox !== true : e.sandbox === true || gateway(e.baseUrl) !== baseUrl) continue;
-    recent.push(e);
-    if (recent.length === 10) break;
-  }
-  const typed = async () => ({
-    mchOrderNo: await askText(ctx, 'mchOrderNo of the order', { validate: (v) => v.trim() !== '' || 'an order number is needed (Ctrl-C to stop)' }),
-  });
-  if (recent.length === 0) return typed();
-  const another = '';
-  const picked = await askChoice(ctx, 'Which order?', [
-    ...recent.map((e) => ({
-      value: String(e.request.mchOrderNo),
-      name: printable(
-        [e.request.mchOrderNo, e.request.amount === undefined ? '' : formatMoney(String(e.request.amount), String(e.request.currency ?? '')), e.request.channelId ?? '']
-          .map(String)
-          .filter((cell) => cell !== '')
-          .join('  '),
-      ),
-      description: `created ${localDateTime(e.time)}${e.response?.payOrderId ? ` · payOrderId ${printable(String(e.response.payOrderId))}` : ''}`,
-    })),
-    { value: another, name: 'another order: type its mchOrderNo' },
-  ]);
-  return picked === another ? typed() : { mchOrderNo: picked };
+  const { pickOrder } = await import('../order-picker.js');
+  return { mchOrderNo: await pickOrder(ctx, 'mchOrderNo') };
 }
 
 async function queryOrder(opts: QueryOptions, ctx: Context): Promise<void> {

@@ -69,9 +69,8 @@ async function refundOrder(opts: RefundOptions, ctx: Context): Promise<void> {
     ['key', 'to sign the refund'],
     ['jobNo', 'by refund_order (loginName, the merchant login name)'],
   ]);
-  const payOrderId = await givenOrAsked(ctx, opts.payOrderId, '--pay-order-id <id>', () =>
-    askText(ctx, 'payOrderId of the paid order', { validate: (v) => v.trim() !== '' || 'the gateway order id (payOrderId) is needed' }),
-  );
+  // On a terminal: picked from the orders this machine created on this gateway, or typed.
+  const payOrderId = await givenOrAsked(ctx, opts.payOrderId, '--pay-order-id <id>', async () => (await import('../order-picker.js')).pickOrder(ctx, 'payOrderId'));
   const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
   try {
     let currency = opts.currency ?? (await optionalSetting(ctx, 'currency'));

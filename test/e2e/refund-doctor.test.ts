@@ -158,11 +158,14 @@ describe('refund', () => {
     expect(yes.output()).toContain('refunded 1.00 CAD');
   });
 
-  it('asks on a terminal for a missing order and amount: the paid amount is the default, more is refused there', async () => {
+  it('asks on a terminal for a missing order (picked from recent ones) and amount: the paid amount is the default, more is refused there', async () => {
     const id = await paidOrder(900);
     const pty = runOnPty(['refund', '--mch-refund-no', 'RF-TTY-ASK'], env());
-    await pty.waitFor('payOrderId of the paid order');
-    pty.write(`${id}\r`);
+    // The orders this machine created here, newest (this one) first; Enter takes it.
+    await pty.waitFor('Which order?');
+    await pty.waitFor(`payOrderId ${id}`);
+    await pty.waitFor('another order: type its payOrderId');
+    pty.write('\r');
     await pty.waitFor('Refund amount in cents (paid: 9.00 CAD)');
     await pty.waitFor('(900)');
     pty.write('901\r');
