@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Context } from './context.js';
 import type { Params } from './core/order.js';
 import { checkResponseSign, type SignatureCheck } from './core/response.js';
-import { CancelError, CliError, fileProblem, TransportError } from './errors.js';
+import { CancelError, CliError, ExitCode, fileProblem, TransportError } from './errors.js';
 import type { Endpoint, GatewayClient } from './gateway/client.js';
 
 export interface HistoryEntry {
@@ -131,6 +131,19 @@ export async function readHistory(ctx: Context, limit: number): Promise<HistoryE
   }
   if (bad > 0) ctx.warn(`${bad} unreadable line(s) in ${file} were skipped`);
   return entries;
+}
+
+/**
+ * A FAIL (exit 1) about an order this machine made with --sandbox, from a command run without it: the gateway
+ * never saw that order, so it says it does not exist. The same error, with a hint saying so; any other as it was.
+ */
+export async function inSandboxHint(ctx: Context, err: unknown, ref: { mchOrderNo?: string; payOrderId?: string }): Promise<unknown> {
+  if (ctx.sandbox || !(err instanceof CliError) || err.exitCode !== ExitCode.GatewayFail) return err;
+  const made = (await readHistory(ctx, 200)).some(
+    (e) => e.sandbox === true && e.type === 'create' && (ref.mchOrderNo ? e.request.mchOrderNo === ref.mchOrderNo : e.response?.payOrderId === ref.payOrderId),
+  );
+  if (!made) return err;
+  return new CliError(err.message, err.exitCode, 'this machine made that order with --sandbox, and only the sandbox knows it: run the command again with --sandbox');
 }
 
 /**

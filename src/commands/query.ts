@@ -1,6 +1,7 @@
 // `iotpay query`: an order's status by mchOrderNo or payOrderId, optionally waiting until it is paid or cancelled.
 import type { Context } from '../context.js';
 import { requireCredentials } from '../credentials.js';
+import { inSandboxHint } from '../history.js';
 import { CliError, UsageError } from '../errors.js';
 import { openGateway, type GatewayClient } from '../gateway/client.js';
 import { lastAnswer, queryAnswer, unpaidError, waitFields, waitForFinal, type OrderRef, type QueryResult } from '../gateway/query.js';
@@ -99,7 +100,7 @@ async function queryOrder(opts: QueryOptions, ctx: Context): Promise<void> {
     // so does a wait stopped by Ctrl-C or SIGTERM, with the last answer it had.
     const { result, problem } = opts.wait ? await waitedAnswer(ctx, client, mchId, key, ref, timeoutSeconds) : await queryAnswer(client, mchId, key, ref);
     if (ctx.json) ctx.printJson(jsonDocument(result));
-    if (problem) throw problem;
+    if (problem) throw await inSandboxHint(ctx, problem, ref);
     if (!ctx.json) {
       renderQuery(ctx, result.response, result.statusText, result.paid);
       ctx.out(`  ${signatureLine(ctx, result.signature)}`);

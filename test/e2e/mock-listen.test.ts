@@ -652,6 +652,23 @@ describe('--sandbox', () => {
     expect(over.stderr).toMatch(/refundAmount 70 is more than what remains refundable \(60\)/);
     const refunds = fs.readFileSync(path.join(dir, 'next-steps', 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'refund');
     expect(refunds).toEqual([expect.objectContaining({ sandbox: true }), expect.objectContaining({ sandbox: true })]);
+    // Without --sandbox, a gateway (here a separate mock) does not know the order: its FAIL says where it lives.
+    const elsewhere = await startMock();
+    const outside = { ...baseEnv(), ...env, IOTPAY_BASE_URL: elsewhere.baseUrl };
+    const sandboxHint = /this machine made that order with --sandbox, and only the sandbox knows it: run the command again with --sandbox\n$/;
+    const lost = await runCli(['query', '--mch-order-no', follow![2]!], { env: outside });
+    expect(lost.code).toBe(1);
+    expect(lost.stderr).toMatch(/^error: query_order FAIL: order does not exist; /);
+    expect(lost.stderr).toMatch(sandboxHint);
+    for (const check of [[], ['--no-check']]) {
+      const refunded = await runCli(['refund', '--pay-order-id', payOrderId, '--amount', '1', '--yes', ...check], { env: outside });
+      expect(refunded.code, check.join()).toBe(1);
+      expect(refunded.stderr, check.join()).toMatch(sandboxHint);
+    }
+    // An order this machine did not make in the sandbox gets no such word.
+    const unknown = await runCli(['query', '--mch-order-no', 'NEVER-MADE'], { env: outside });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).not.toMatch(/sandbox/);
     // A wait that runs out before the sandbox pays names the sandbox query too.
     const short = await runCli(['create', '--sandbox', '--channel', 'WX_NATIVE', '--amount', '100', '--wait', '--wait-timeout', '1'], { env, timeoutMs: 20_000 });
     expect(short.code).toBe(1);
