@@ -38,6 +38,14 @@ export async function main(argv: string[], given?: ContextBase): Promise<number>
   if (usesProcessStreams) {
     process.on('uncaughtException', crash);
     process.on('unhandledRejection', crash);
+    // Ctrl-C where no step of the command handles it (a plain query, doctor, a sign reading stdin): the contract's
+    // 130 and one line, not death by the signal (which a parent process sees as no exit code at all). Where a step
+    // does listen (a request out, a wait, a server, a prompt), that step ends the command and says what it means.
+    process.on('SIGINT', () => {
+      if (process.listenerCount('SIGINT') > 1) return;
+      base.streams.stderr.write(`${ctx ? ctx.errColor.red('error:') : 'error:'} interrupted\n`);
+      process.exit(ExitCode.Interrupted);
+    });
   }
   try {
     // `--version --json` with no command: one JSON document, as --json promises (commander prints the bare version).

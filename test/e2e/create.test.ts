@@ -621,6 +621,16 @@ describe('transport details', () => {
     expect(r.stderr).toBe('error: stopped waiting; the order may still be paid: check with iotpay query --mch-order-no INT-4\n');
   });
 
+  it.each([
+    ['query', ['query', '--mch-order-no', 'INT-5']],
+    ['doctor', ['doctor']],
+  ])('Ctrl-C during a plain %s (no step of its own listens) exits 130 with one line, not by the signal', async (_, args) => {
+    stub.handle(() => {}); // never answers
+    const r = await interruptOnceSent(args, 'query_order', 'SIGINT', { IOTPAY_TIMEOUT: '60000' });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toBe('error: interrupted\n');
+  });
+
   it('query --wait --json stopped by SIGTERM prints the last answer it had, exit 130', async () => {
     stub.handle((_req, res) => json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', mchOrderNo: 'INT-2', status: 1 }, CANARY));
     const r = await interruptOnceSent(['query', '--mch-order-no', 'INT-2', '--wait', '--json'], 'query_order', 'SIGTERM');
