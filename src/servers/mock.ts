@@ -351,6 +351,10 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     } catch {
       return Promise.resolve({ ok: false, detail: 'notifyUrl is not a URL' });
     }
+    // Another client's order may carry any scheme (the CLI's own are http or https): not delivered, and the mock runs on.
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+      return Promise.resolve({ ok: false, detail: `notifyUrl is not an http or https URL (${target.protocol})` });
+    }
     const client = target.protocol === 'https:' ? https : http;
     return new Promise((resolve) => {
       const req = client.get(target, { timeout: 5000, headers: { 'user-agent': 'iotpay-mock' } }, (res) => {

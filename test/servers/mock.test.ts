@@ -114,3 +114,25 @@ describe('mock sandbox store', () => {
     }
   });
 });
+
+describe('mock notify delivery', () => {
+  it('an order from another client with a notifyUrl that is not http(s) is not delivered, and the mock runs on', async () => {
+    const events: Array<Record<string, unknown>> = [];
+    const mock = await startMock({ mchId: SANDBOX.mchId, key: SANDBOX.key, port: 0, autoPaySeconds: 0, notifyAttempts: 1, log: (e) => events.push(e) });
+    try {
+      for (const notifyUrl of ['ftp://example.com/n', 'javascript:alert(1)']) {
+        const made = await call(mock, 'create_order', { ...order(`N-${notifyUrl.slice(0, 3)}`), notifyUrl });
+        expect(made.retCode, notifyUrl).toBe('SUCCESS');
+      }
+      const deadline = Date.now() + 5000;
+      while (events.filter((e) => e.event === 'notify').length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(events.filter((e) => e.event === 'notify').map((e) => [e.ok, e.detail])).toEqual([
+        [false, 'notifyUrl is not an http or https URL (ftp:)'],
+        [false, 'notifyUrl is not an http or https URL (javascript:)'],
+      ]);
+      expect((await call(mock, 'query_order', { mchOrderNo: 'N-ftp', executeNotify: 'false' })).retCode).toBe('SUCCESS');
+    } finally {
+      await mock.close();
+    }
+  });
+});
