@@ -143,6 +143,23 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
     }
   }
 
+  // "+" for a space, as a form or query string carries it: decoded by one side and not the other
+  // (decodeURIComponent leaves "+"; a form decoder turns it into a space). Said only when it explains the sign.
+  const swapped = (from: string, to: string) => {
+    const changed = entries.filter(([, v]) => !URL_ENCODED.test(v) && v.includes(from));
+    const names = changed.map(([n]) => n).join(', ');
+    const sign = signOf(entries.map(([n, v]): [string, string] => [n, changed.some(([c]) => c === n) ? v.split(from).join(to) : v]), key);
+    return changed.length > 0 && matches(sign) ? { names, one: changed.length === 1 } : undefined;
+  };
+  const plus = swapped('+', ' ');
+  if (plus) {
+    causes.push(`${plus.names} arrived form-encoded ("+" for a space) but ${plus.one ? 'was' : 'were'} signed with the space: decode the transport as a form (decodeURIComponent leaves "+") before verifying`);
+  }
+  const space = swapped(' ', '+');
+  if (space) {
+    causes.push(`${space.names} ${space.one ? 'was' : 'were'} signed with "+" for a space (the form-encoded text): sign the value itself`);
+  }
+
   if (entries.some(([, v]) => v === '') && matches(signOf(entries, key, true))) {
     const names = entries.filter(([, v]) => v === '').map(([n]) => n).join(', ');
     causes.push(`the empty field(s) ${names} were signed as "name=&": empty fields must be left out`);

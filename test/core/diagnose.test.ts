@@ -30,6 +30,17 @@ describe('diagnoseMismatch finds the likely cause', () => {
     expect(verify(received, key).status).toBe('mismatch');
     expect(diagnoseMismatch(received, key, s).join()).toMatch(/notifyUrl arrived URL-encoded/);
   });
+  it('"+" for a space: a value that arrived form-encoded, and one signed form-encoded', () => {
+    const s = sign(base, key);
+    const received = { ...base, subject: 'a+b', sign: s };
+    expect(verify(received, key).status).toBe('mismatch');
+    expect(diagnoseMismatch(received, key, s).join()).toMatch(/subject arrived form-encoded \("\+" for a space\) but was signed with the space/);
+    const signedPlus = sign({ ...base, subject: 'a+b' }, key);
+    expect(diagnoseMismatch({ ...base, sign: signedPlus }, key, signedPlus).join()).toMatch(/subject was signed with "\+" for a space/);
+    // A "+" that is part of the value (a phone number) is not blamed when turning it into a space does not explain the sign.
+    const wrongKey = sign({ ...base, remarks: '+1 416' }, 'another-key');
+    expect(diagnoseMismatch({ ...base, remarks: '+1 416', sign: wrongKey }, key, wrongKey).join()).not.toMatch(/form-encoded/);
+  });
   it('an empty field that someone signed', () => {
     const withEmpty = { ...base, param2: '' };
     const badSign = signCanonical(
