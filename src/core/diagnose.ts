@@ -117,6 +117,37 @@ function signFormCause(received: string, expected: string): string | undefined {
   return `the received sign is ${what}: an MD5 sign is 32 hex characters, so it was cut off or the sign field holds something else`;
 }
 
+/** A field value that is a JSON object or array, parsed; undefined for anything else. */
+function jsonValue(text: string): unknown {
+  if (!/^\s*[[{]/.test(text)) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** JSON with Python's json.dumps default separators: `{"a": 1, "b": [1, 2]}`. */
+function spacedJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(spacedJson).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${spacedJson(v)}`).join(', ')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Every character beyond ASCII as \uXXXX, as json.dumps (ensure_ascii) and PHP's json_encode write it. */
+const asciiJson = (text: string) => text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** The ways clients commonly serialize the same JSON value. */
+const JSON_FORMS: Array<[string, (value: unknown) => string]> = [
+  ['compact', (v) => JSON.stringify(v)],
+  ['spaced (", " and ": ", as Python\'s json.dumps writes it)', (v) => spacedJson(v)],
+  ['spaced and ASCII-escaped (as Python\'s json.dumps writes it by default)', (v) => asciiJson(spacedJson(v))],
+  ['ASCII-escaped compact', (v) => asciiJson(JSON.stringify(v))],
+  ['escaped (\\/ and \\uXXXX, as PHP\'s json_encode writes it by default)', (v) => asciiJson(JSON.stringify(v)).replaceAll('/', '\\/')],
+];
+
 /**
  * Likely causes of a mismatch that can be detected from the fields alone,
  * most specific first. Each is one sentence a developer can act on.
@@ -143,21 +174,40 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
     }
   }
 
+  /** The values `rewrite` changes, when signing them changed explains the sign. */
+  const explainedBy = (rewrite: (value: string) => string | undefined) => {
+    const changed = new Map<string, string>();
+    for (const [n, v] of entries) {
+      const other = rewrite(v);
+      if (other !== undefined && other !== v) changed.set(n, other);
+    }
+    if (changed.size === 0 || !matches(signOf(entries.map(([n, v]): [string, string] => [n, changed.get(n) ?? v]), key))) return undefined;
+    return { names: [...changed.keys()].join(', '), one: changed.size === 1, texts: [...changed.values()].join('\n') };
+  };
   // "+" for a space, as a form or query string carries it: decoded by one side and not the other
   // (decodeURIComponent leaves "+"; a form decoder turns it into a space). Said only when it explains the sign.
-  const swapped = (from: string, to: string) => {
-    const changed = entries.filter(([, v]) => !URL_ENCODED.test(v) && v.includes(from));
-    const names = changed.map(([n]) => n).join(', ');
-    const sign = signOf(entries.map(([n, v]): [string, string] => [n, changed.some(([c]) => c === n) ? v.split(from).join(to) : v]), key);
-    return changed.length > 0 && matches(sign) ? { names, one: changed.length === 1 } : undefined;
-  };
-  const plus = swapped('+', ' ');
+  const plain = (v: string) => !URL_ENCODED.test(v);
+  const plus = explainedBy((v) => (plain(v) ? v.replaceAll('+', ' ') : undefined));
   if (plus) {
     causes.push(`${plus.names} arrived form-encoded ("+" for a space) but ${plus.one ? 'was' : 'were'} signed with the space: decode the transport as a form (decodeURIComponent leaves "+") before verifying`);
   }
-  const space = swapped(' ', '+');
+  const space = explainedBy((v) => (plain(v) ? v.replaceAll(' ', '+') : undefined));
   if (space) {
     causes.push(`${space.names} ${space.one ? 'was' : 'were'} signed with "+" for a space (the form-encoded text): sign the value itself`);
+  }
+  // A JSON string field (extra) serialized twice, differently: compact by one side, with Python's default
+  // separators (", " and ": ") or ASCII escapes by the other. The sign covers the exact text sent.
+  const explainingTexts = new Set<string>();
+  for (const [form, rewrite] of JSON_FORMS) {
+    const json = explainedBy((v) => {
+      const parsed = jsonValue(v);
+      return parsed === undefined ? undefined : rewrite(parsed);
+    });
+    // Forms that come out the same for these values (no "/" or non-ASCII in them) are one cause, named by the first.
+    if (json && !explainingTexts.has(json.texts)) {
+      explainingTexts.add(json.texts);
+      causes.push(`${json.names} ${json.one ? 'was' : 'were'} signed as ${form} JSON text, not as the text sent: serialize it once, then sign and send that same string`);
+    }
   }
 
   if (entries.some(([, v]) => v === '') && matches(signOf(entries, key, true))) {

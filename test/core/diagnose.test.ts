@@ -41,6 +41,23 @@ describe('diagnoseMismatch finds the likely cause', () => {
     const wrongKey = sign({ ...base, remarks: '+1 416' }, 'another-key');
     expect(diagnoseMismatch({ ...base, remarks: '+1 416', sign: wrongKey }, key, wrongKey).join()).not.toMatch(/form-encoded/);
   });
+  it.each([
+    ['compact', '{"productId": "p/1"}', '{"productId":"p/1"}', /extra was signed as compact JSON text, not as the text sent/],
+    ['spaced', '{"productId":"p/1","n":[1,2]}', '{"productId": "p/1", "n": [1, 2]}', /extra was signed as spaced \(", " and ": ", as Python's json.dumps writes it\) JSON text/],
+    ['Python default', '{"name":"café"}', '{"name": "caf\\u00e9"}', /spaced and ASCII-escaped \(as Python's json.dumps writes it by default\)/],
+    ['PHP default', '{"url":"https://shop.example/é"}', '{"url":"https:\\/\\/shop.example\\/\\u00e9"}', /escaped \(\\\/ and \\uXXXX, as PHP's json_encode writes it by default\)/],
+  ])('extra serialized differently for the sign (%s) than for the wire', (_, sent, signedText, cause) => {
+    const signed = sign({ ...base, extra: signedText }, key);
+    const received = { ...base, extra: sent, sign: signed };
+    expect(verify(received, key).status).toBe('mismatch');
+    const causes = diagnoseMismatch(received, key, signed);
+    expect(causes.join('\n')).toMatch(cause);
+    expect(causes.filter((c) => c.includes('JSON text'))).toHaveLength(1);
+  });
+  it('a JSON field whose other forms do not explain the sign is not blamed', () => {
+    const wrongKey = sign({ ...base, extra: '{"productId":"x"}' }, 'another-key');
+    expect(diagnoseMismatch({ ...base, extra: '{"productId":"x"}', sign: wrongKey }, key, wrongKey).join()).not.toMatch(/JSON text/);
+  });
   it('an empty field that someone signed', () => {
     const withEmpty = { ...base, param2: '' };
     const badSign = signCanonical(
