@@ -117,6 +117,15 @@ function signFormCause(received: string, expected: string): string | undefined {
   return `the received sign is ${what}: an MD5 sign is 32 hex characters, so it was cut off or the sign field holds something else`;
 }
 
+const AMOUNT_FIELDS = new Set(['amount', 'refundAmount']);
+
+/** Whole cents as a signer that mixed up the unit writes them; string arithmetic, never floats. */
+const AMOUNT_FORMS: Array<[string, (cents: string) => string]> = [
+  ['dollars (100 cents as 1.00)', (c) => `${c.slice(0, -2) || '0'}.${c.padStart(2, '0').slice(-2)}`],
+  ['cents with decimals (100 as 100.00)', (c) => `${c}.00`],
+  ['cents with a decimal (100 as 100.0)', (c) => `${c}.0`],
+];
+
 /** A field value that is a JSON object or array, parsed; undefined for anything else. */
 function jsonValue(text: string): unknown {
   if (!/^\s*[[{]/.test(text)) return undefined;
@@ -175,10 +184,10 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
   }
 
   /** The values `rewrite` changes, when signing them changed explains the sign. */
-  const explainedBy = (rewrite: (value: string) => string | undefined) => {
+  const explainedBy = (rewrite: (value: string, name: string) => string | undefined) => {
     const changed = new Map<string, string>();
     for (const [n, v] of entries) {
-      const other = rewrite(v);
+      const other = rewrite(v, n);
       if (other !== undefined && other !== v) changed.set(n, other);
     }
     if (changed.size === 0 || !matches(signOf(entries.map(([n, v]): [string, string] => [n, changed.get(n) ?? v]), key))) return undefined;
@@ -194,6 +203,11 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
   const space = explainedBy((v) => (plain(v) ? v.replaceAll(' ', '+') : undefined));
   if (space) {
     causes.push(`${space.names} ${space.one ? 'was' : 'were'} signed with "+" for a space (the form-encoded text): sign the value itself`);
+  }
+  // Money signed in another form than the whole cents sent: dollars, or cents with decimals.
+  for (const [form, rewrite] of AMOUNT_FORMS) {
+    const money = explainedBy((v, n) => (AMOUNT_FIELDS.has(n) && /^\d+$/.test(v) ? rewrite(v) : undefined));
+    if (money) causes.push(`${money.names} ${money.one ? 'was' : 'were'} signed as ${form}: amounts are whole cents, signed as sent`);
   }
   // A JSON string field (extra) serialized twice, differently: compact by one side, with Python's default
   // separators (", " and ": ") or ASCII escapes by the other. The sign covers the exact text sent.

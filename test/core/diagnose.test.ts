@@ -54,6 +54,18 @@ describe('diagnoseMismatch finds the likely cause', () => {
     expect(causes.join('\n')).toMatch(cause);
     expect(causes.filter((c) => c.includes('JSON text'))).toHaveLength(1);
   });
+  it.each([
+    ['1.00', 100, /amount was signed as dollars \(100 cents as 1\.00\)/],
+    ['0.05', 5, /amount was signed as dollars/],
+    ['123.45', 12345, /amount was signed as dollars/],
+    ['100.00', 100, /amount was signed as cents with decimals \(100 as 100\.00\)/],
+    ['100.0', 100, /amount was signed as cents with a decimal/],
+  ])('an amount signed as %s while %s cents were sent', (signedAs, cents, cause) => {
+    const signed = signCanonical(`amount=${signedAs}&mchId=10000701&`, key);
+    const causes = diagnoseMismatch({ amount: cents, mchId: '10000701', sign: signed }, key, signed);
+    expect(causes.join('\n')).toMatch(cause);
+    expect(causes).toHaveLength(1);
+  });
   it('a JSON field whose other forms do not explain the sign is not blamed', () => {
     const wrongKey = sign({ ...base, extra: '{"productId":"x"}' }, 'another-key');
     expect(diagnoseMismatch({ ...base, extra: '{"productId":"x"}', sign: wrongKey }, key, wrongKey).join()).not.toMatch(/JSON text/);
