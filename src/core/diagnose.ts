@@ -1,4 +1,5 @@
 // Explanations for "sign fail": other orderings hand-written clients use, and likely causes of a mismatch.
+import { createHash, createHmac } from 'node:crypto';
 import { compareCaseInsensitive, fieldText, signedEntries, type Fields } from './canonical.js';
 import { md5Hex, signCanonical } from './sign.js';
 
@@ -113,8 +114,37 @@ function signFormCause(received: string, expected: string): string | undefined {
     return undefined;
   }
   if (MD5_HEX.test(trimmed)) return undefined;
-  const what = /^[0-9a-f]*$/i.test(trimmed) ? `${trimmed.length} hex characters` : `${trimmed.length} characters, not all hex`;
+  const hex = /^[0-9a-f]*$/i.test(trimmed);
+  const digest = hex ? DIGEST_LENGTHS.get(trimmed.length) : undefined;
+  if (digest) return `the received sign is ${trimmed.length} hex characters, the length of a ${digest} digest: the gateway signs with MD5 (32 hex characters)`;
+  const what = hex ? `${trimmed.length} hex characters` : `${trimmed.length} characters, not all hex`;
   return `the received sign is ${what}: an MD5 sign is 32 hex characters, so it was cut off or the sign field holds something else`;
+}
+
+/** Hex lengths of the digests signers reach for instead of MD5. */
+const DIGEST_LENGTHS = new Map([
+  [40, 'SHA-1'],
+  [64, 'SHA-256'],
+  [128, 'SHA-512'],
+]);
+
+/**
+ * Signs made with another algorithm than the gateway's MD5 of `…&key=<key>`: a plain digest of that text,
+ * or an HMAC keyed with the merchant key (over that text, or over the fields alone). The algorithm's name, or undefined.
+ */
+function otherAlgorithm(received: string, gatewayText: string, key: string): string | undefined {
+  const text = `${gatewayText}key=${key}`;
+  const fieldsOnly = gatewayText.slice(0, -1);
+  const wanted = received.trim().toLowerCase();
+  for (const algorithm of ['sha1', 'sha256', 'sha512']) {
+    if (createHash(algorithm).update(text, 'utf8').digest('hex') === wanted) return `${algorithm.toUpperCase().replace('SHA', 'SHA-')} of the text`;
+  }
+  for (const algorithm of ['md5', 'sha1', 'sha256']) {
+    for (const over of [text, fieldsOnly]) {
+      if (createHmac(algorithm, key).update(over, 'utf8').digest('hex') === wanted) return `HMAC-${algorithm.toUpperCase()} keyed with the merchant key`;
+    }
+  }
+  return undefined;
 }
 
 const AMOUNT_FIELDS = new Set(['amount', 'refundAmount']);
@@ -169,7 +199,9 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
   const gatewayText = signedEntries(fields).join('');
   const hashed = `${gatewayText}key=${key}`;
 
-  const form = signFormCause(received, md5Hex(hashed));
+  const algorithm = otherAlgorithm(received, gatewayText, key);
+  const form = algorithm ? undefined : signFormCause(received, md5Hex(hashed));
+  if (algorithm) causes.push(`the sign was made with ${algorithm}: the gateway signs with plain MD5 of the sorted fields followed by key=<merchant key>`);
   if (form) causes.push(form);
 
   const encoded = entries.filter(([, v]) => URL_ENCODED.test(v));

@@ -1,4 +1,6 @@
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { canonicalString } from '../../src/core/canonical.js';
 import { compareNaturalNames, diagnoseMismatch, differingOrderings } from '../../src/core/diagnose.js';
 import { md5Hex, sign, signCanonical, verify } from '../../src/core/sign.js';
 
@@ -99,6 +101,18 @@ describe('diagnoseMismatch finds the likely cause', () => {
     const causes = diagnoseMismatch({ ...base, sign: s }, key, s);
     expect(causes.join('\n')).toMatch(cause);
     expect(causes.length).toBeLessThanOrEqual(1);
+  });
+  it.each([
+    ['SHA-256 of the text', (text: string) => createHash('sha256').update(text).digest('hex'), /made with SHA-256 of the text: the gateway signs with plain MD5/],
+    ['SHA-1 of the text, upper-case', (text: string) => createHash('sha1').update(text).digest('hex').toUpperCase(), /made with SHA-1 of the text/],
+    ['HMAC-MD5 over the text', (text: string) => createHmac('md5', key).update(text).digest('hex').toUpperCase(), /made with HMAC-MD5 keyed with the merchant key/],
+    ['HMAC-SHA256 over the fields alone', (text: string) => createHmac('sha256', key).update(text.slice(0, text.indexOf('&key='))).digest('hex'), /made with HMAC-SHA256 keyed/],
+    ['another 64-hex value', () => 'ab'.repeat(32), /64 hex characters, the length of a SHA-256 digest: the gateway signs with MD5/],
+  ])('a sign made with another algorithm: %s', (_, make, cause) => {
+    const s = make(`${canonicalString(base)}key=${key}`);
+    const causes = diagnoseMismatch({ ...base, sign: s }, key, s);
+    expect(causes.join('\n')).toMatch(cause);
+    expect(causes).toHaveLength(1);
   });
   it.each([
     ['no key at all', (c: string) => c.slice(0, -1), /made without the key/],
