@@ -1,6 +1,7 @@
 // Explanations for "sign fail": other orderings hand-written clients use, and likely causes of a mismatch.
 import { createHash, createHmac } from 'node:crypto';
 import { compareCaseInsensitive, fieldText, signedEntries, type Fields } from './canonical.js';
+import { SANDBOX } from '../config/settings.js';
 import { md5Hex, signCanonical } from './sign.js';
 
 export interface AlternativeOrdering {
@@ -268,6 +269,20 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
     if (matches(signOf(without, key))) {
       causes.push(`the sign matches without "${name}": that field was added or changed after signing`);
     }
+  }
+
+  // The right text, hashed with the key as it often arrives: with the line break of the file or secret it was
+  // read from, with quotes from a .env file, or the mock's sandbox key still in place.
+  const keyForms: Array<[string, string]> = [
+    [`${key}\n`, 'the key followed by a line break (read from a file or a secret with its newline): trim it'],
+    [`${key}\r\n`, 'the key followed by a Windows line break (CR LF): trim it'],
+    [`${key} `, 'the key followed by a space: trim it'],
+    [`"${key}"`, 'the key in double quotes (as a .env file writes it): remove them'],
+    [`'${key}'`, "the key in single quotes: remove them"],
+    [SANDBOX.key, `the sandbox key (${SANDBOX.key}), not the merchant key: set the real key where the signer reads it`],
+  ];
+  for (const [other, cause] of keyForms) {
+    if (other !== key && matches(md5Hex(`${gatewayText}key=${other}`))) causes.push(`the sign was made with ${cause}`);
   }
 
   // The key joined to the fields the wrong way, as hand-written signers do.

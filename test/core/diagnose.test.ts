@@ -115,6 +115,18 @@ describe('diagnoseMismatch finds the likely cause', () => {
     expect(causes).toHaveLength(1);
   });
   it.each([
+    ['a line break', `${key}\n`, /made with the key followed by a line break \(read from a file or a secret with its newline\): trim it/],
+    ['CR LF', `${key}\r\n`, /the key followed by a Windows line break/],
+    ['a space', `${key} `, /the key followed by a space/],
+    ['double quotes', `"${key}"`, /the key in double quotes \(as a .env file writes it\)/],
+    ['the sandbox key', 'iotpay-sandbox-key-not-a-secret', /made with the sandbox key \(iotpay-sandbox-key-not-a-secret\), not the merchant key/],
+  ])('a sign made with the key as it often arrives: %s', (_, signedWith, cause) => {
+    const s = sign(base, signedWith);
+    const causes = diagnoseMismatch({ ...base, sign: s }, key, s);
+    expect(causes.join('\n')).toMatch(cause);
+    expect(causes).toHaveLength(1);
+  });
+  it.each([
     ['no key at all', (c: string) => c.slice(0, -1), /made without the key/],
     ['the key without "key="', (c: string) => `${c}${key}`, /appended without "key="/],
     ['no "&" before key=', (c: string) => `${c.slice(0, -1)}key=${key}`, /the "&" before key= is missing/],
