@@ -157,6 +157,15 @@ const AMOUNT_FORMS: Array<[string, (cents: string) => string]> = [
   ['cents with a decimal (100 as 100.0)', (c) => `${c}.0`],
 ];
 
+/** RFC 3986 percent-encoding of everything but letters, digits and -_.~ (PHP's rawurlencode). */
+const rawUrlEncode = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+const URL_ENCODINGS: Array<[string, (value: string) => string]> = [
+  ['as PHP\'s http_build_query writes them, "+" for a space', (v) => rawUrlEncode(v).replaceAll('%20', '+').replaceAll('~', '%7E')],
+  ['as rawurlencode writes them, "%20" for a space', rawUrlEncode],
+  ['as encodeURIComponent writes them', (v) => encodeURIComponent(v)],
+];
+
 /** A field value that is a JSON object or array, parsed; undefined for anything else. */
 function jsonValue(text: string): unknown {
   if (!/^\s*[[{]/.test(text)) return undefined;
@@ -242,17 +251,27 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
     const money = explainedBy((v, n) => (AMOUNT_FIELDS.has(n) && /^\d+$/.test(v) ? rewrite(v) : undefined));
     if (money) causes.push(`${money.names} ${money.one ? 'was' : 'were'} signed as ${form}: amounts are whole cents, signed as sent`);
   }
+  // Plain values sent, but signed URL-encoded: the text built with PHP's http_build_query (urlencode: "+" for a
+  // space) or with rawurlencode / encodeURIComponent.
+  // Encodings (and serializations, below) that come out the same for these values are one cause, named by the first.
+  const explainingTexts = new Set<string>();
+  const firstOfItsText = <T extends { texts: string }>(found: T | undefined): found is T => {
+    if (found === undefined || explainingTexts.has(found.texts)) return false;
+    explainingTexts.add(found.texts);
+    return true;
+  };
+  for (const [how, encode] of URL_ENCODINGS) {
+    const encoded = explainedBy((v) => (plain(v) ? encode(v) : undefined));
+    if (firstOfItsText(encoded)) causes.push(`${encoded.names} ${encoded.one ? 'was' : 'were'} signed URL-encoded (${how}): the gateway signs the plain values`);
+  }
   // A JSON string field (extra) serialized twice, differently: compact by one side, with Python's default
   // separators (", " and ": ") or ASCII escapes by the other. The sign covers the exact text sent.
-  const explainingTexts = new Set<string>();
   for (const [form, rewrite] of JSON_FORMS) {
     const json = explainedBy((v) => {
       const parsed = jsonValue(v);
       return parsed === undefined ? undefined : rewrite(parsed);
     });
-    // Forms that come out the same for these values (no "/" or non-ASCII in them) are one cause, named by the first.
-    if (json && !explainingTexts.has(json.texts)) {
-      explainingTexts.add(json.texts);
+    if (firstOfItsText(json)) {
       causes.push(`${json.names} ${json.one ? 'was' : 'were'} signed as ${form} JSON text, not as the text sent: serialize it once, then sign and send that same string`);
     }
   }

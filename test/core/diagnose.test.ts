@@ -68,6 +68,15 @@ describe('diagnoseMismatch finds the likely cause', () => {
     expect(causes.join('\n')).toMatch(cause);
     expect(causes).toHaveLength(1);
   });
+  it.each([
+    ['http_build_query', (c: string) => c.replace('notifyUrl=https://shop.example/n', 'notifyUrl=https%3A%2F%2Fshop.example%2Fn').replace('subject=a b', 'subject=a+b'), /notifyUrl, subject were signed URL-encoded \(as PHP's http_build_query writes them, "\+" for a space\): the gateway signs the plain values/],
+    ['rawurlencode', (c: string) => c.replace('notifyUrl=https://shop.example/n', 'notifyUrl=https%3A%2F%2Fshop.example%2Fn').replace('subject=a b', 'subject=a%20b'), /signed URL-encoded \(as rawurlencode writes them/],
+  ])('plain values signed URL-encoded (%s)', (_, encode, cause) => {
+    const signed = signCanonical(encode(canonicalString(base)), key);
+    const causes = diagnoseMismatch({ ...base, sign: signed }, key, signed);
+    expect(causes.join('\n')).toMatch(cause);
+    expect(causes).toHaveLength(1);
+  });
   it('a JSON field whose other forms do not explain the sign is not blamed', () => {
     const wrongKey = sign({ ...base, extra: '{"productId":"x"}' }, 'another-key');
     expect(diagnoseMismatch({ ...base, extra: '{"productId":"x"}', sign: wrongKey }, key, wrongKey).join()).not.toMatch(/JSON text/);
