@@ -197,6 +197,45 @@ const JSON_FORMS: Array<[string, (value: unknown) => string]> = [
   ['escaped (\\/ and \\uXXXX, as PHP\'s json_encode writes it by default)', (v) => asciiJson(JSON.stringify(v)).replaceAll('/', '\\/')],
 ];
 
+/** A value as sent, rewritten as a signer may have had it; a cause when signing the rewritten values explains the sign. */
+interface ValueRewrite {
+  rewrite: (value: string, name: string) => string | undefined;
+  cause: (names: string, was: 'was' | 'were') => string;
+}
+
+const plain = (v: string) => !URL_ENCODED.test(v);
+
+const VALUE_REWRITES: ValueRewrite[] = [
+  // "+" for a space, as a form or query string carries it, decoded by one side and not the other
+  // (decodeURIComponent leaves "+"; a form decoder turns it into a space).
+  {
+    rewrite: (v) => (plain(v) ? v.replaceAll('+', ' ') : undefined),
+    cause: (names, was) => `${names} arrived form-encoded ("+" for a space) but ${was} signed with the space: decode the transport as a form (decodeURIComponent leaves "+") before verifying`,
+  },
+  {
+    rewrite: (v) => (plain(v) ? v.replaceAll(' ', '+') : undefined),
+    cause: (names, was) => `${names} ${was} signed with "+" for a space (the form-encoded text): sign the value itself`,
+  },
+  // Money signed in another form than the whole cents sent.
+  ...AMOUNT_FORMS.map(([form, rewrite]): ValueRewrite => ({
+    rewrite: (v, n) => (AMOUNT_FIELDS.has(n) && /^\d+$/.test(v) ? rewrite(v) : undefined),
+    cause: (names, was) => `${names} ${was} signed as ${form}: amounts are whole cents, signed as sent`,
+  })),
+  // Plain values sent, but signed URL-encoded.
+  ...URL_ENCODINGS.map(([how, encode]): ValueRewrite => ({
+    rewrite: (v) => (plain(v) ? encode(v) : undefined),
+    cause: (names, was) => `${names} ${was} signed URL-encoded (${how}): the gateway signs the plain values`,
+  })),
+  // A JSON string field (extra) serialized twice, differently. The sign covers the exact text sent.
+  ...JSON_FORMS.map(([form, serialize]): ValueRewrite => ({
+    rewrite: (v) => {
+      const parsed = jsonValue(v);
+      return parsed === undefined ? undefined : serialize(parsed);
+    },
+    cause: (names, was) => `${names} ${was} signed as ${form} JSON text, not as the text sent: serialize it once, then sign and send that same string`,
+  })),
+];
+
 /**
  * Likely causes of a mismatch that can be detected from the fields alone,
  * most specific first. Each is one sentence a developer can act on.
@@ -226,54 +265,23 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
   }
 
   /** The values `rewrite` changes, when signing them changed explains the sign. */
-  const explainedBy = (rewrite: (value: string, name: string) => string | undefined) => {
+  const explainedBy = (rewrite: ValueRewrite['rewrite']) => {
     const changed = new Map<string, string>();
     for (const [n, v] of entries) {
       const other = rewrite(v, n);
       if (other !== undefined && other !== v) changed.set(n, other);
     }
     if (changed.size === 0 || !matches(signOf(entries.map(([n, v]): [string, string] => [n, changed.get(n) ?? v]), key))) return undefined;
-    return { names: [...changed.keys()].join(', '), one: changed.size === 1, texts: [...changed.values()].join('\n') };
+    return { names: [...changed.keys()].join(', '), one: changed.size === 1, signed: [...changed].map(([n, v]) => `${n}=${v}`).join('\n') };
   };
-  // "+" for a space, as a form or query string carries it: decoded by one side and not the other
-  // (decodeURIComponent leaves "+"; a form decoder turns it into a space). Said only when it explains the sign.
-  const plain = (v: string) => !URL_ENCODED.test(v);
-  const plus = explainedBy((v) => (plain(v) ? v.replaceAll('+', ' ') : undefined));
-  if (plus) {
-    causes.push(`${plus.names} arrived form-encoded ("+" for a space) but ${plus.one ? 'was' : 'were'} signed with the space: decode the transport as a form (decodeURIComponent leaves "+") before verifying`);
-  }
-  const space = explainedBy((v) => (plain(v) ? v.replaceAll(' ', '+') : undefined));
-  if (space) {
-    causes.push(`${space.names} ${space.one ? 'was' : 'were'} signed with "+" for a space (the form-encoded text): sign the value itself`);
-  }
-  // Money signed in another form than the whole cents sent: dollars, or cents with decimals.
-  for (const [form, rewrite] of AMOUNT_FORMS) {
-    const money = explainedBy((v, n) => (AMOUNT_FIELDS.has(n) && /^\d+$/.test(v) ? rewrite(v) : undefined));
-    if (money) causes.push(`${money.names} ${money.one ? 'was' : 'were'} signed as ${form}: amounts are whole cents, signed as sent`);
-  }
-  // Plain values sent, but signed URL-encoded: the text built with PHP's http_build_query (urlencode: "+" for a
-  // space) or with rawurlencode / encodeURIComponent.
-  // Encodings (and serializations, below) that come out the same for these values are one cause, named by the first.
-  const explainingTexts = new Set<string>();
-  const firstOfItsText = <T extends { texts: string }>(found: T | undefined): found is T => {
-    if (found === undefined || explainingTexts.has(found.texts)) return false;
-    explainingTexts.add(found.texts);
-    return true;
-  };
-  for (const [how, encode] of URL_ENCODINGS) {
-    const encoded = explainedBy((v) => (plain(v) ? encode(v) : undefined));
-    if (firstOfItsText(encoded)) causes.push(`${encoded.names} ${encoded.one ? 'was' : 'were'} signed URL-encoded (${how}): the gateway signs the plain values`);
-  }
-  // A JSON string field (extra) serialized twice, differently: compact by one side, with Python's default
-  // separators (", " and ": ") or ASCII escapes by the other. The sign covers the exact text sent.
-  for (const [form, rewrite] of JSON_FORMS) {
-    const json = explainedBy((v) => {
-      const parsed = jsonValue(v);
-      return parsed === undefined ? undefined : rewrite(parsed);
-    });
-    if (firstOfItsText(json)) {
-      causes.push(`${json.names} ${json.one ? 'was' : 'were'} signed as ${form} JSON text, not as the text sent: serialize it once, then sign and send that same string`);
-    }
+  // Rewrites that come out the same for these values (a space as "+" by hand and by http_build_query) are one
+  // cause, named by the first.
+  const explaining = new Set<string>();
+  for (const { rewrite, cause } of VALUE_REWRITES) {
+    const found = explainedBy(rewrite);
+    if (found === undefined || explaining.has(found.signed)) continue;
+    explaining.add(found.signed);
+    causes.push(cause(found.names, found.one ? 'was' : 'were'));
   }
 
   if (entries.some(([, v]) => v === '') && matches(signOf(entries, key, true))) {
