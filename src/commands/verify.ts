@@ -1,6 +1,6 @@
 // `iotpay verify`: checks the sign a field set carries, and names the likely cause of a mismatch.
 import type { Context } from '../context.js';
-import { diagnoseMismatch } from '../core/diagnose.js';
+import { diagnoseMismatch, LOWER_CASE_TOO } from '../core/diagnose.js';
 import { maskKey } from '../core/mask.js';
 import { printable } from '../core/printable.js';
 import { verify } from '../core/sign.js';
@@ -65,8 +65,11 @@ export async function runVerify(opts: VerifyOptions, ctx: Context): Promise<void
     }
   }
   if (result.status === 'mismatch') {
-    // One cause found is the line to act on; otherwise the two things a mismatch can mean.
-    throw new SignatureError(`sign mismatch: ${causes.length === 1 ? causes[0] : 'the fields were changed after signing or signed with another key'}`);
+    // One cause found is the line to act on (with the sign's case, when that is wrong too); otherwise the two
+    // things a mismatch can mean.
+    const explanations = causes.filter((cause) => cause !== LOWER_CASE_TOO);
+    const line = explanations.length === 1 ? explanations[0] : 'the fields were changed after signing or signed with another key';
+    throw new SignatureError(`sign mismatch: ${line}${explanations.length === 1 && causes.includes(LOWER_CASE_TOO) ? `; ${LOWER_CASE_TOO}` : ''}`);
   }
   if (result.status === 'unverifiable') {
     throw new UsageError(`cannot verify: ${result.reason}; neither a pass nor a forgery is claimed`);

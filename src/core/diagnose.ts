@@ -236,6 +236,9 @@ const VALUE_REWRITES: ValueRewrite[] = [
   })),
 ];
 
+/** Said after the causes that explain a lower-case sign once upper-cased: a second thing to fix, not another explanation. */
+export const LOWER_CASE_TOO = 'the sign is also lower-case: the gateway expects upper-case hex';
+
 /**
  * Likely causes of a mismatch that can be detected from the fields alone,
  * most specific first. Each is one sentence a developer can act on.
@@ -243,7 +246,14 @@ const VALUE_REWRITES: ValueRewrite[] = [
 export function diagnoseMismatch(fields: Fields, key: string, received: string): string[] {
   const causes: string[] = [];
   const entries = flatEntries(fields);
-  const matches = (candidate: string): boolean => candidate === received || candidate === received.toUpperCase();
+  /** Set when a cause explained the sign only once it was upper-cased: the case is a second thing to fix. */
+  let lowerCaseToo = false;
+  const matches = (candidate: string): boolean => {
+    if (candidate === received) return true;
+    if (candidate !== received.toUpperCase()) return false;
+    lowerCaseToo = true;
+    return true;
+  };
   // The text the gateway hashes, before the key: `a=1&b=2&`.
   const gatewayText = signedEntries(fields).join('');
   const hashed = `${gatewayText}key=${key}`;
@@ -332,5 +342,6 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
   if (entries.some(([n]) => n !== n.trim()) || entries.some(([, v]) => v !== v.trim())) {
     causes.push('some names or values have leading or trailing spaces: they are signed as they are, never trimmed');
   }
+  if (lowerCaseToo && causes.length > 0) causes.push(LOWER_CASE_TOO);
   return causes;
 }

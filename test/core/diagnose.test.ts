@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalString } from '../../src/core/canonical.js';
-import { compareNaturalNames, diagnoseMismatch, differingOrderings } from '../../src/core/diagnose.js';
+import { compareNaturalNames, diagnoseMismatch, differingOrderings, LOWER_CASE_TOO } from '../../src/core/diagnose.js';
 import { md5Hex, sign, signCanonical, verify } from '../../src/core/sign.js';
 
 const key = 'K3yForT3st1ng';
@@ -76,6 +76,13 @@ describe('diagnoseMismatch finds the likely cause', () => {
     const causes = diagnoseMismatch({ ...base, sign: signed }, key, signed);
     expect(causes.join('\n')).toMatch(cause);
     expect(causes).toHaveLength(1);
+  });
+  it('a sign that is wrong and lower-case: the cause, then the case as a second thing to fix', () => {
+    const s = sign(base, `${key}\n`).toLowerCase();
+    expect(diagnoseMismatch({ ...base, sign: s }, key, s)).toEqual([
+      'the sign was made with the key followed by a line break (read from a file or a secret with its newline): trim it',
+      LOWER_CASE_TOO,
+    ]);
   });
   it('a JSON field whose other forms do not explain the sign is not blamed', () => {
     const wrongKey = sign({ ...base, extra: '{"productId":"x"}' }, 'another-key');

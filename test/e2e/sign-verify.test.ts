@@ -238,6 +238,16 @@ describe('iotpay verify', () => {
     expect(cut.stderr).toMatch(/^error: sign mismatch: the received sign is 16 hex characters: .*\n$/);
   });
 
+  it('a sign made with a key and its line break, sent lower-case: the error line names both', async () => {
+    const key = notify.key;
+    const wrong = sign(signedNotify, `${key}\n`).toLowerCase();
+    const r = await runCli(['verify', JSON.stringify({ ...signedNotify, sign: wrong })], { env: { ...env, IOTPAY_KEY: key } });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe(
+      'error: sign mismatch: the sign was made with the key followed by a line break (read from a file or a secret with its newline): trim it; the sign is also lower-case: the gateway expects upper-case hex\n',
+    );
+  });
+
   it('control characters in the input are shown escaped by verify and sign --explain; --json keeps the exact text', async () => {
     const fields = { mchId: '1', subject: 'a\u001b[2Jb\nc', sign: 'X'.repeat(32) };
     const human = await runCli(['verify', JSON.stringify(fields)], { env });
