@@ -395,6 +395,19 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
 
   const payable = (order: MockOrder): boolean => order.status === 0 || order.status === 1;
 
+  /**
+   * Delivers a paid order's notify again, retries and all, as a gateway that never saw the `success` would: a
+   * handler that credits an order twice is the bug this finds. Why it cannot, or undefined when it is on its way.
+   */
+  function notifyAgain(order: MockOrder): string | undefined {
+    settle(order);
+    if (order.status !== 2 && order.status !== 3) return `order is ${statusText(order.status)}: only a paid order is notified`;
+    if (!order.notifyUrl) return 'order has no notifyUrl';
+    order.notifyAttempts = 0;
+    scheduleNotify(order, 0);
+    return undefined;
+  }
+
   function pay(order: MockOrder): boolean {
     if (!payable(order)) return false;
     order.status = 2;
@@ -605,7 +618,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     );
     const body = [
       `<p>A local gateway for development: no wallet, no money moves. Point a client at <code>${html(`${url}/v1`)}</code>.</p>`,
-      '<p>Endpoints: <code>POST /v1/create_order</code>, <code>/v1/query_order</code>, <code>/v1/refund_order</code>; <code>GET /mock/orders</code> (JSON), <code>POST /mock/orders/&lt;payOrderId&gt;/pay</code>.</p>',
+      '<p>Endpoints: <code>POST /v1/create_order</code>, <code>/v1/query_order</code>, <code>/v1/refund_order</code>; <code>GET /mock/orders</code> (JSON), <code>POST /mock/orders/&lt;payOrderId&gt;/pay</code>, <code>POST /mock/orders/&lt;payOrderId&gt;/notify</code> (the notify again).</p>',
       latest.length === 0
         ? '<p>No orders yet.</p>'
         : `<table><thead><tr><th>mchOrderNo</th><th>Amount</th><th>Channel</th><th>Status</th></tr></thead><tbody>${rows.join('')}</tbody></table><p>Open an order to pay it.</p>`,
@@ -613,7 +626,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     sendText(res, 200, page('Mock gateway', body), 'text/html');
   }
 
-  /** The mock's own routes: an index page, list the orders, pay one, the checkout page. */
+  /** The mock's own routes: an index page, list the orders, pay one, notify one again, the checkout page. */
   function mockRoute(method: string | undefined, path: string, res: http.ServerResponse): void {
     if ((method === 'GET' || method === 'HEAD') && (path === '/' || path === '/mock' || path === '/mock/')) {
       indexPage(res);
@@ -629,12 +642,12 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
       sendJson(res, 200, all);
       return;
     }
-    const payMatch = /^\/mock\/orders\/([^/]+)\/pay$/.exec(path);
-    if (method === 'POST' && payMatch) {
-      const order = orderAt(payMatch[1]!);
+    const action = /^\/mock\/orders\/([^/]+)\/(pay|notify)$/.exec(path);
+    if (method === 'POST' && action) {
+      const order = orderAt(action[1]!);
       if (!order) return sendJson(res, 404, { error: 'unknown payOrderId' });
-      const paid = pay(order);
-      sendJson(res, paid ? 200 : 409, paid ? order : { error: `order is ${statusText(order.status)}`, order });
+      const refused = action[2] === 'pay' ? (pay(order) ? undefined : `order is ${statusText(order.status)}`) : notifyAgain(order);
+      sendJson(res, refused ? 409 : 200, refused ? { error: refused, order } : order);
       return;
     }
     sendJson(res, 404, { error: `no such endpoint: ${method} ${path}` });

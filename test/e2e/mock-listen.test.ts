@@ -432,6 +432,33 @@ describe('notify delivery: mock → listen → merchant handler', () => {
   });
 });
 
+describe('mock: the notify again', () => {
+  it("POST /mock/orders/<id>/notify sends a paid order's notify again, which listen marks a repeat; an unpaid order is 409", async () => {
+    const listen = await startListen();
+    const mock = await startMock();
+    const env = baseEnv({ IOTPAY_BASE_URL: mock.baseUrl });
+    const create = async () =>
+      JSON.parse((await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', `${listen.url}/notify`, '--json'], { env })).stdout).response.payOrderId as string;
+    const [paid, unpaid] = [await create(), await create()];
+    const again = (id: string) => fetch(`${mock.url}/mock/orders/${id}/notify`, { method: 'POST' });
+    const early = await again(paid);
+    expect(early.status).toBe(409);
+    expect(await early.json()).toMatchObject({ error: 'order is created: only a paid order is notified' });
+    expect((await fetch(`${mock.url}/mock/orders/${paid}/pay`, { method: 'POST' })).status).toBe(200);
+    await waitFor(() => jsonLines(mock.proc.lines()).find((e) => e.event === 'notify' && e.ok === true), 'the first notify delivered');
+    const resent = await again(paid);
+    expect(resent.status).toBe(200);
+    expect(await resent.json()).toMatchObject({ payOrderId: paid, status: 3 });
+    const events = await waitFor(() => {
+      const seen = jsonLines(listen.proc.lines()).filter((e) => e.verdict === 'verified');
+      return seen.length >= 2 ? seen : undefined;
+    }, 'the notify again');
+    expect(events.map((e) => [e.payOrderId, e.repeat])).toEqual([[paid, false], [paid, true]]);
+    expect((await again(unpaid)).status).toBe(409);
+    expect((await again('P404')).status).toBe(404);
+  });
+});
+
 describe('listen under bad input', () => {
   const notify = { payOrderId: 'P1', mchId: '20001222', mchOrderNo: 'M1', amount: 100, currency: 'CAD', status: 2, param2: '' };
   const signed = { ...notify, sign: sign(notify, KEY) };
