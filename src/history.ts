@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Context } from './context.js';
 import type { Params } from './core/order.js';
-import { checkResponseSign, type SignatureCheck } from './core/response.js';
+import { checkResponseSign, outcome, type Response, type SignatureCheck } from './core/response.js';
 import { CancelError, CliError, ExitCode, fileProblem, TransportError } from './errors.js';
 import type { Endpoint, GatewayClient } from './gateway/client.js';
 
@@ -131,6 +131,29 @@ export async function readHistory(ctx: Context, limit: number): Promise<HistoryE
   }
   if (bad > 0) ctx.warn(`${bad} unreadable line(s) in ${file} were skipped`);
   return entries;
+}
+
+/**
+ * Whether a history entry went to the gateway in use: for --sandbox, any sandbox entry (each run has its own
+ * port); otherwise an entry for the same base URL (trailing slashes aside) that is not a sandbox one.
+ */
+export function sameGateway(ctx: Context, entry: HistoryEntry, baseUrl: string): boolean {
+  const bare = (url: string) => url.replace(/\/+$/, '');
+  return ctx.sandbox ? entry.sandbox === true : entry.sandbox !== true && bare(entry.baseUrl) === bare(baseUrl);
+}
+
+/**
+ * What this machine refunded of an order, in cents, by the gateway's SUCCESS answers in history (the last 1,000
+ * lines): a refund made elsewhere is not in it, so this is a floor of what was refunded, not the total.
+ */
+export async function refundedHere(ctx: Context, baseUrl: string, payOrderId: string): Promise<number> {
+  let cents = 0;
+  for (const e of await readHistory(ctx, 1000)) {
+    if (e.type !== 'refund' || e.request.payOrderId !== payOrderId || !e.response || !sameGateway(ctx, e, baseUrl)) continue;
+    const amount = e.request.refundAmount;
+    if (outcome(e.response as Response).ok && e.signature !== 'mismatch' && typeof amount === 'number' && Number.isSafeInteger(amount)) cents += amount;
+  }
+  return cents;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Context } from './context.js';
 import { formatMoney } from './core/money.js';
 import { printable } from './core/printable.js';
 import { gatewayBaseUrl } from './gateway/client.js';
-import { readHistory, type HistoryEntry } from './history.js';
+import { readHistory, sameGateway, type HistoryEntry } from './history.js';
 import { askChoice, askText } from './prompt.js';
 import { localDateTime } from './render/time.js';
 
@@ -17,13 +17,12 @@ const idOf = (e: HistoryEntry, id: OrderId): unknown => (id === 'mchOrderNo' ? e
  * one per mchOrderNo, each with the id asked for. Sandbox orders only inside --sandbox, and only there.
  */
 async function recentOrders(ctx: Context, id: OrderId): Promise<HistoryEntry[]> {
-  const gateway = (url: string) => url.replace(/\/+$/, '');
-  const baseUrl = gateway(await gatewayBaseUrl(ctx));
+  const baseUrl = await gatewayBaseUrl(ctx);
   const recent: HistoryEntry[] = [];
   for (const e of (await readHistory(ctx, 200)).reverse()) {
     const no = e.request.mchOrderNo;
     if (e.type !== 'create' || typeof no !== 'string' || typeof idOf(e, id) !== 'string' || recent.some((r) => r.request.mchOrderNo === no)) continue;
-    if (ctx.sandbox ? e.sandbox !== true : e.sandbox === true || gateway(e.baseUrl) !== baseUrl) continue;
+    if (!sameGateway(ctx, e, baseUrl)) continue;
     recent.push(e);
     if (recent.length === 10) break;
   }

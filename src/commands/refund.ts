@@ -10,7 +10,7 @@ import { CancelError, CliError, SignatureError, TransportError, UsageError } fro
 import { openGateway } from '../gateway/client.js';
 import { foreignAnswer, gatewayFailure } from '../gateway/failure.js';
 import { queryOnce } from '../gateway/query.js';
-import { callAndRecord, inSandboxHint } from '../history.js';
+import { callAndRecord, inSandboxHint, refundedHere } from '../history.js';
 import { askConfirm, askText, givenOrAsked, missingValue } from '../prompt.js';
 
 export interface RefundOptions {
@@ -32,14 +32,26 @@ function refundCents(text: string): number {
   return parsed.cents;
 }
 
-/** The amount, asked on a terminal: the paid amount is the default, and a larger one is refused there. */
-async function askRefundAmount(ctx: Context, paid: number | undefined, currency: string): Promise<number> {
-  const text = await askText(ctx, `Refund amount in cents${paid === undefined ? '' : ` (paid: ${formatMoney(paid, currency)})`}`, {
-    ...(paid === undefined ? {} : { default: String(paid) }),
+/** What the check found: the paid amount, and what this machine's history says was refunded of it already. */
+interface Paid {
+  cents: number;
+  refundedHere: number;
+}
+
+/** "9.00 CAD paid, 2.50 CAD of it refunded from this machine", or just the paid amount. */
+function paidWords(paid: Paid, currency: string): string {
+  return `${formatMoney(paid.cents, currency)} paid${paid.refundedHere > 0 ? `, ${formatMoney(paid.refundedHere, currency)} of it refunded from this machine` : ''}`;
+}
+
+/** The amount, asked on a terminal: what remains is the default, and more is refused there. */
+async function askRefundAmount(ctx: Context, paid: Paid | undefined, currency: string): Promise<number> {
+  const left = paid === undefined ? undefined : paid.cents - paid.refundedHere;
+  const text = await askText(ctx, `Refund amount in cents${paid === undefined ? '' : ` (${paidWords(paid, currency)})`}`, {
+    ...(left === undefined ? {} : { default: String(left) }),
     validate: (v) => {
       const parsed = parseCents(v, 'refund amount');
       if (!parsed.ok) return parsed.message;
-      return paid === undefined || parsed.cents <= paid || `more than the ${formatMoney(paid, currency)} paid`;
+      return left === undefined || parsed.cents <= left || `more than the ${formatMoney(left, currency)} that remains`;
     },
   });
   return refundCents(text);
@@ -74,8 +86,8 @@ async function refundOrder(opts: RefundOptions, ctx: Context): Promise<void> {
   const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
   try {
     let currency = opts.currency ?? (await optionalSetting(ctx, 'currency'));
-    /** What the order was paid, from the check. */
-    let paid: number | undefined;
+    /** What the order was paid, from the check, and refunded from this machine already. */
+    let paid: Paid | undefined;
     if (opts.check) {
       // The check's own failure (unknown order, transport, forged answer) keeps its exit code and says no refund was sent.
       const checked = await queryOnce(client, mchId, key, { payOrderId }).catch(async (failure: unknown) => {
@@ -88,14 +100,19 @@ async function refundOrder(opts: RefundOptions, ctx: Context): Promise<void> {
       if (!isPaid(status)) throw new UsageError(`order ${payOrderId} is ${statusText(status)}, not paid: nothing to refund`);
       if (opts.currency === undefined && typeof order.currency === 'string' && order.currency) currency = order.currency;
       const amount = Number(order.amount);
-      if (Number.isSafeInteger(amount)) paid = amount;
+      if (Number.isSafeInteger(amount)) paid = { cents: amount, refundedHere: await refundedHere(ctx, client.baseUrl, payOrderId) };
     }
     currency = (currency ?? 'CAD').toUpperCase();
+    if (paid !== undefined && refundAmount === undefined && paid.refundedHere >= paid.cents) {
+      throw new UsageError(`order ${payOrderId} was refunded in full from this machine (${paidWords(paid, currency)}); no refund was sent`, "--no-check skips this check");
+    }
     refundAmount ??= await askRefundAmount(ctx, paid, currency);
-    if (paid !== undefined && refundAmount > paid) {
+    if (paid !== undefined && refundAmount > paid.cents - paid.refundedHere) {
       throw new UsageError(
-        `refund ${formatMoney(refundAmount, currency)} is more than the ${formatMoney(paid, currency)} paid for ${payOrderId}`,
-        'earlier partial refunds count too; --no-check skips this check',
+        paid.refundedHere > 0
+          ? `refund ${formatMoney(refundAmount, currency)} is more than the ${formatMoney(paid.cents - paid.refundedHere, currency)} that remains of ${payOrderId} (${paidWords(paid, currency)}); no refund was sent`
+          : `refund ${formatMoney(refundAmount, currency)} is more than the ${formatMoney(paid.cents, currency)} paid for ${payOrderId}`,
+        paid.refundedHere > 0 ? 'history counts the refunds made from this machine; --no-check skips this check' : 'earlier partial refunds count too; --no-check skips this check',
       );
     }
     const mchRefundNo = opts.mchRefundNo ?? generateOrderNo(ctx.now(), (n) => process.getBuiltinModule('node:crypto').randomBytes(n), 'RFD');

@@ -675,8 +675,12 @@ describe('--sandbox', () => {
     expect(part.code, part.stderr).toBe(0);
     expect(JSON.parse(part.stdout).response).toMatchObject({ retCode: 'SUCCESS', refundAmount: 40 });
     const over = await refund('70');
-    expect(over.code).toBe(1);
-    expect(over.stderr).toMatch(/refundAmount 70 is more than what remains refundable \(60\)/);
+    expect(over.code).toBe(2);
+    expect(over.stderr).toMatch(/refund 0\.70 CAD is more than the 0\.60 CAD that remains of \S+ \(1\.00 CAD paid, 0\.40 CAD of it refunded from this machine\)/);
+    // The sandbox gateway keeps count too: without the check, it refuses.
+    const unchecked = await runCli(['refund', '--sandbox', '--pay-order-id', payOrderId, '--amount', '70', '--yes', '--no-check'], { env });
+    expect(unchecked.code).toBe(1);
+    expect(unchecked.stderr).toMatch(/refundAmount 70 is more than what remains refundable \(60\)/);
     const refunds = fs.readFileSync(path.join(dir, 'next-steps', 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'refund');
     expect(refunds).toEqual([expect.objectContaining({ sandbox: true }), expect.objectContaining({ sandbox: true })]);
     // Without --sandbox, a gateway (here a separate mock) does not know the order: its FAIL says where it lives.

@@ -60,14 +60,21 @@ describe('refund', () => {
     expect((await iotpay(['history', '-n', '1'])).stdout).toMatch(/refund.*28\.65 CAD.*RF-FULL.*SUCCESS/);
   });
 
-  it('partial refunds add up; above what remains is FAIL (exit 1); a generated number is at most 30 chars', async () => {
+  it('partial refunds add up: above what remains is refused from history (exit 2), or by the gateway (exit 1); a generated number is at most 30 chars', async () => {
     const id = await paidOrder(1000);
     const first = await iotpay(['refund', '--pay-order-id', id, '-a', '600', '--yes', '--json']);
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout).request.mchRefundNo.length).toBeLessThanOrEqual(30);
+    // This machine's history says 6.00 of the 10.00 were refunded: 5.00 more is refused before anything is sent.
     const over = await iotpay(['refund', '--pay-order-id', id, '-a', '500', '--yes']);
-    expect(over.code).toBe(1);
-    expect(over.stderr).toMatch(/refund_order FAIL: refundAmount 500 is more than what remains refundable \(400\)/);
+    expect(over.code).toBe(2);
+    expect(over.stderr).toBe(
+      `error: refund 5.00 CAD is more than the 4.00 CAD that remains of ${id} (10.00 CAD paid, 6.00 CAD of it refunded from this machine); no refund was sent; history counts the refunds made from this machine; --no-check skips this check\n`,
+    );
+    // Without the check the gateway decides, with its own words.
+    const unchecked = await iotpay(['refund', '--pay-order-id', id, '-a', '500', '--yes', '--no-check']);
+    expect(unchecked.code).toBe(1);
+    expect(unchecked.stderr).toMatch(/refund_order FAIL: refundAmount 500 is more than what remains refundable \(400\)/);
     const rest = await iotpay(['refund', '--pay-order-id', id, '-a', '400', '--yes', '--mch-refund-no', 'RF-REST']);
     expect(rest.code).toBe(0);
     // The two ids line up under each other.
@@ -158,7 +165,7 @@ describe('refund', () => {
     expect(yes.output()).toContain('refunded 1.00 CAD');
   });
 
-  it('asks on a terminal for a missing order (picked from recent ones) and amount: the paid amount is the default, more is refused there', async () => {
+  it('asks on a terminal for a missing order (picked from recent ones) and amount: what remains is the default, more is refused there', async () => {
     const id = await paidOrder(900);
     const pty = runOnPty(['refund', '--mch-refund-no', 'RF-TTY-ASK'], env());
     // The orders this machine created here, newest (this one) first; Enter takes it.
@@ -166,22 +173,29 @@ describe('refund', () => {
     await pty.waitFor(`payOrderId ${id}`);
     await pty.waitFor('another order: type its payOrderId');
     pty.write('\r');
-    await pty.waitFor('Refund amount in cents (paid: 9.00 CAD)');
+    await pty.waitFor('Refund amount in cents (9.00 CAD paid)');
     await pty.waitFor('(900)');
     pty.write('901\r');
-    await pty.waitFor('more than the 9.00 CAD paid');
+    await pty.waitFor('more than the 9.00 CAD that remains');
     pty.write('\x7f\x7f\x7f250\r');
     await pty.waitFor('Refund 2.50 CAD of order');
     pty.write('y\r');
     expect(await pty.exited).toBe(0);
     expect(pty.output()).toContain(`refunded 2.50 CAD of ${id}`);
-    // The default is taken with Enter: the rest, 6.50, is above what remains after 2.50, so the mock refuses it.
+    // Next time what remains is offered, from this machine's history: 6.50 of the 9.00, and more is refused there.
     const rest = runOnPty(['refund', '--pay-order-id', id, '--mch-refund-no', 'RF-TTY-ALL'], env());
-    await rest.waitFor('(900)');
-    rest.write('\r');
-    await rest.waitFor('Refund 9.00 CAD of order');
-    rest.write('n\r');
-    expect(await rest.exited).toBe(130);
+    await rest.waitFor('Refund amount in cents (9.00 CAD paid, 2.50 CAD of it refunded from this machine)');
+    await rest.waitFor('(650)');
+    rest.write('651\r');
+    await rest.waitFor('more than the 6.50 CAD that remains');
+    rest.write('\x7f\x7f\x7f\r');
+    await rest.waitFor('Refund 6.50 CAD of order');
+    rest.write('y\r');
+    expect(await rest.exited).toBe(0);
+    // Refunded in full from this machine: said before any prompt for an amount.
+    const none = runOnPty(['refund', '--pay-order-id', id], env());
+    expect(await none.exited).toBe(2);
+    expect(none.output()).toMatch(new RegExp(`order ${id} was refunded in full from this machine \\(9\\.00 CAD paid, 9\\.00 CAD of it refunded from this machine\\); no refund was sent`));
   });
 });
 
