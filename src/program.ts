@@ -305,10 +305,11 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
   define('history', '[options]', 'the orders and refunds this machine made (history.jsonl in the config folder)', (cmd) =>
     cmd
     .option('-n, --limit <count>', 'how many of the latest entries', '20')
+    .option('--order <id>', "only this order's lines, its create and its refunds (mchOrderNo or payOrderId)")
     .action(
       action(async (ctx, opts) => {
         const { runHistory } = await import('./commands/history.js');
-        await runHistory({ limit: opts.limit as string | undefined }, ctx);
+        await runHistory({ limit: opts.limit as string | undefined, order: opts.order as string | undefined }, ctx);
       }),
     ),
   );

@@ -8,6 +8,19 @@ import { localDateTime } from '../render/time.js';
 
 export interface HistoryOptions {
   limit?: string;
+  /** Only the lines of this order (its mchOrderNo or payOrderId): its create and its refunds. */
+  order?: string;
+}
+
+/** History lines searched for one order's: the last this many. */
+const ORDER_SEARCH_LINES = 10_000;
+
+/** One order's lines by its mchOrderNo or payOrderId; refunds name only the payOrderId, found from the create. */
+function orderLines(entries: HistoryEntry[], id: string): HistoryEntry[] {
+  const payOrderIds = new Set([id]);
+  for (const e of entries) if (e.request.mchOrderNo === id && typeof e.response?.payOrderId === 'string') payOrderIds.add(e.response.payOrderId);
+  const ofOrder = (value: unknown) => typeof value === 'string' && payOrderIds.has(value);
+  return entries.filter((e) => e.request.mchOrderNo === id || ofOrder(e.request.payOrderId) || ofOrder(e.response?.payOrderId));
 }
 
 function result(entry: HistoryEntry): string {
@@ -20,13 +33,13 @@ function result(entry: HistoryEntry): string {
 export async function runHistory(opts: HistoryOptions, ctx: Context): Promise<void> {
   const text = opts.limit ?? '20';
   if (!/^\d{1,6}$/.test(text) || Number(text) === 0) throw new UsageError(`-n must be a positive whole number, got "${text}"`);
-  const entries = await readHistory(ctx, Number(text));
+  const entries = opts.order === undefined ? await readHistory(ctx, Number(text)) : orderLines(await readHistory(ctx, ORDER_SEARCH_LINES), opts.order).slice(-Number(text));
   if (ctx.json) {
     ctx.printJson(entries);
     return;
   }
   if (entries.length === 0) {
-    ctx.out(ctx.color.dim('no orders yet: `iotpay create` records each one here'));
+    ctx.out(ctx.color.dim(opts.order === undefined ? 'no orders yet: `iotpay create` records each one here' : `nothing about ${printable(opts.order)} in the last ${ORDER_SEARCH_LINES.toLocaleString('en-US')} history lines`));
     return;
   }
   const c = ctx.color;

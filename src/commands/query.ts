@@ -1,8 +1,10 @@
 // `iotpay query`: an order's status by mchOrderNo or payOrderId, optionally waiting until it is paid or cancelled.
 import type { Context } from '../context.js';
 import { requireCredentials } from '../credentials.js';
-import { inSandboxHint } from '../history.js';
+import { inSandboxHint, refundedHere } from '../history.js';
 import { CliError, UsageError } from '../errors.js';
+import { formatMoney } from '../core/money.js';
+import { queryOrder } from '../core/response.js';
 import { openGateway, type GatewayClient } from '../gateway/client.js';
 import { lastAnswer, queryAnswer, unpaidError, waitFields, waitForFinal, type OrderRef, type QueryResult } from '../gateway/query.js';
 import { renderQuery, signatureLine } from '../render/payment.js';
@@ -55,9 +57,9 @@ export function parseWaitTimeout(text: string | undefined): number {
 }
 
 export async function runQuery(opts: QueryOptions, ctx: Context): Promise<void> {
-  if (!opts.sandbox) return queryOrder(opts, ctx);
+  if (!opts.sandbox) return showOrder(opts, ctx);
   const { withSandbox } = await import('../sandbox.js');
-  await withSandbox(ctx, (sandbox) => queryOrder(opts, sandbox.ctx));
+  await withSandbox(ctx, (sandbox) => showOrder(opts, sandbox.ctx));
 }
 
 async function waitedAnswer(
@@ -84,7 +86,7 @@ async function chosenOrder(opts: QueryOptions, ctx: Context): Promise<OrderRef> 
   return { mchOrderNo: await pickOrder(ctx, 'mchOrderNo') };
 }
 
-async function queryOrder(opts: QueryOptions, ctx: Context): Promise<void> {
+async function showOrder(opts: QueryOptions, ctx: Context): Promise<void> {
   // Without a terminal the order comes from the flags (a missing or doubled one is exit 2 before anything else);
   // on one, a missing order is asked for once the credentials are known to be there.
   const given = ctx.canPrompt ? undefined : orderRef(opts);
@@ -103,6 +105,11 @@ async function queryOrder(opts: QueryOptions, ctx: Context): Promise<void> {
     if (problem) throw await inSandboxHint(ctx, problem, ref);
     if (!ctx.json) {
       renderQuery(ctx, result.response, result.statusText, result.paid);
+      // The gateway's answer says nothing of refunds; this machine's history knows the ones made from here.
+      const order = queryOrder(result.response);
+      const payOrderId = typeof order.payOrderId === 'string' ? order.payOrderId : undefined;
+      const refunded = result.paid && payOrderId ? await refundedHere(ctx, client.baseUrl, payOrderId) : 0;
+      if (refunded > 0) ctx.out(`  ${'refunded'.padEnd(16)}${formatMoney(refunded, typeof order.currency === 'string' ? order.currency : '')} ${ctx.color.dim('(from this machine, by its history)')}`);
       ctx.out(`  ${signatureLine(ctx, result.signature)}`);
     }
     if (opts.wait && !result.paid) throw unpaidError(result, ref, timeoutSeconds, ctx.sandbox);

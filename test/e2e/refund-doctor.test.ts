@@ -79,6 +79,18 @@ describe('refund', () => {
     expect(rest.code).toBe(0);
     // The two ids line up under each other.
     expect(rest.stdout).toMatch(/^✓ refunded 4\.00 CAD of P\S+\n  mchRefundNo    RF-REST\n  refundOrderId  R\S+\n$/);
+    // The order's own lines: its create and its refunds (the refused ones too), by either id.
+    const mine = await iotpay(['history', '--order', id]);
+    expect(mine.code).toBe(0);
+    const lines = mine.stdout.trimEnd().split('\n');
+    expect(lines.map((l) => l.split(/\s+/)[2])).toEqual(['create', 'refund', 'refund', 'refund']);
+    expect(lines.at(-1)).toMatch(/refund +4\.00 CAD +RF-REST +\S+ +SUCCESS$/);
+    const mchOrderNo = JSON.parse((await iotpay(['history', '--order', id, '--json'])).stdout)[0].request.mchOrderNo as string;
+    expect(JSON.parse((await iotpay(['history', '--order', mchOrderNo, '--json', '-n', '1'])).stdout)).toEqual([expect.objectContaining({ type: 'refund', request: expect.objectContaining({ mchRefundNo: 'RF-REST' }) })]);
+    expect((await iotpay(['history', '--order', 'NEVER'])).stdout).toBe('nothing about NEVER in the last 10,000 history lines\n');
+    // query adds what was refunded from here, which the gateway's answer does not say.
+    const q = await iotpay(['query', '--pay-order-id', id]);
+    expect(q.stdout).toMatch(/\n  refunded        10\.00 CAD \(from this machine, by its history\)\n/);
   });
 
   it('over-refund is refused before sending (exit 2), or by the gateway with --no-check (exit 1)', async () => {
