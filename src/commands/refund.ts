@@ -104,7 +104,7 @@ async function refundOrder(opts: RefundOptions, ctx: Context): Promise<void> {
     }
     currency = (currency ?? 'CAD').toUpperCase();
     if (paid !== undefined && refundAmount === undefined && paid.refundedHere >= paid.cents) {
-      throw new UsageError(`order ${payOrderId} was refunded in full from this machine (${paidWords(paid, currency)}); no refund was sent`, "--no-check skips this check");
+      throw new UsageError(`order ${payOrderId} was refunded in full from this machine (${paidWords(paid, currency)}); no refund was sent`, '--no-check skips this check');
     }
     refundAmount ??= await askRefundAmount(ctx, paid, currency);
     if (paid !== undefined && refundAmount > paid.cents - paid.refundedHere) {
