@@ -118,7 +118,8 @@ function signFormCause(received: string, expected: string): string | undefined {
   const hex = /^[0-9a-f]*$/i.test(trimmed);
   const digest = hex ? DIGEST_LENGTHS.get(trimmed.length) : undefined;
   if (digest) return `the received sign is ${trimmed.length} hex characters, the length of a ${digest} digest: the gateway signs with MD5 (32 hex characters)`;
-  const what = hex ? `${trimmed.length} hex characters` : `${trimmed.length} characters, not all hex`;
+  const count = `${trimmed.length} ${hex ? 'hex ' : ''}character${trimmed.length === 1 ? '' : 's'}`;
+  const what = hex ? count : `${count}, not ${trimmed.length === 1 ? 'hex' : 'all hex'}`;
   return `the received sign is ${what}: an MD5 sign is 32 hex characters, so it was cut off or the sign field holds something else`;
 }
 
