@@ -129,7 +129,7 @@ export async function readHistory(ctx: Context, limit: number): Promise<HistoryE
       bad++;
     }
   }
-  if (bad > 0) ctx.warn(`${bad} unreadable line(s) in ${file} were skipped`);
+  if (bad > 0) ctx.warn(`${bad} unreadable ${bad === 1 ? 'line' : 'lines'} in ${file} ${bad === 1 ? 'was' : 'were'} skipped`);
   return entries;
 }
 

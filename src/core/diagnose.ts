@@ -296,8 +296,9 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
   }
 
   if (entries.some(([, v]) => v === '') && matches(signOf(entries, key, true))) {
-    const names = entries.filter(([, v]) => v === '').map(([n]) => n).join(', ');
-    causes.push(`the empty field(s) ${names} were signed as "name=&": empty fields must be left out`);
+    const empty = entries.filter(([, v]) => v === '').map(([n]) => n);
+    const which = empty.length === 1 ? `the empty field ${empty[0]} was` : `the empty fields ${empty.join(', ')} were`;
+    causes.push(`${which} signed as "name=&": empty fields must be left out`);
   }
 
   for (let i = 0; i < entries.length; i++) {

@@ -94,7 +94,7 @@ describe('diagnoseMismatch finds the likely cause', () => {
       ['amount=100&', 'mchId=10000701&', 'notifyUrl=https://shop.example/n&', 'param2=&', 'subject=a b&'].join(''),
       key,
     );
-    expect(diagnoseMismatch({ ...withEmpty, sign: badSign }, key, badSign).join()).toMatch(/param2 were signed as "name=&"/);
+    expect(diagnoseMismatch({ ...withEmpty, sign: badSign }, key, badSign).join()).toMatch(/the empty field param2 was signed as "name=&"/);
   });
   it('a field added after signing', () => {
     const s = sign(base, key);

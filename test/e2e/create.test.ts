@@ -507,7 +507,7 @@ describe('history', () => {
     // 08:00 UTC is 13:30 in India: the row is in this machine's time zone.
     expect(human.stdout).toMatch(/^2026-11-30 13:30:00 {2}create .*G-1/);
     expect(human.stdout.trim().split('\n')).toHaveLength(1);
-    expect(human.stderr).toBe(`warning: ${junk.length} unreadable line(s) in ${path.join(dir, 'history.jsonl')} were skipped\n`);
+    expect(human.stderr).toBe(`warning: ${junk.length} unreadable lines in ${path.join(dir, 'history.jsonl')} were skipped\n`);
     const json = await iotpay(['history', '--json']);
     expect(JSON.parse(json.stdout).map((e: { request: { mchOrderNo: string } }) => e.request.mchOrderNo)).toEqual(['G-1']);
   });
@@ -529,7 +529,7 @@ describe('history', () => {
       const all = await iotpay(['history']);
       expect(all.code).toBe(0);
       expect(all.stdout.trimEnd().split('\n').map((row) => /S-\d/.exec(row)?.[0])).toEqual(['S-1', 'S-2', 'S-3']);
-      expect(all.stderr).toBe(`warning: 1 unreadable line(s) in ${file} were skipped\n`);
+      expect(all.stderr).toBe(`warning: 1 unreadable line in ${file} was skipped\n`);
     } finally {
       // afterEach reads the history whole (for the key): it gets the real lines alone.
       fs.writeFileSync(file, `${line('S-1')}${line('S-2')}${line('S-3')}`);
