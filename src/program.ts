@@ -73,7 +73,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     writeOut: (text) => base.streams.stdout.write(text),
     writeErr: (text) => base.streams.stderr.write(text),
     // One line, as every other failure: the error and where to look.
-    outputError: (text, write) => write(`${text.trimEnd().replace(/\n+/g, " ")} (add --help for usage)\n`),
+    outputError: (text, write) => write(`${text.trimEnd().replace(/\n+/g, ' ')} (add --help for usage)\n`),
     // Decided without creating the streams (commander would look at process.stdout): help is plain
     // text, wrapped to the terminal's width or 80 columns.
     getOutHasColors: () => false,
@@ -425,7 +425,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     cmd
     .option('-p, --port <port>', 'port (0 picks a free one)', '4242')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--forward-to <url>', "re-send each verified notify to your handler and pass its answer back")
+    .option('--forward-to <url>', 're-send each verified notify to your handler and pass its answer back')
     .option('--skip-verify', "forward to an https handler without checking its certificate (a dev server's self-signed one)")
     .addHelpText(
       'after',

@@ -213,6 +213,6 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
   }
   if (exit !== ExitCode.Ok) {
     const failed = checks.filter((ch) => ch.status === 'fail').map((ch) => ch.title);
-    throw new CliError(`doctor: ${failed.length} check${failed.length === 1 ? "" : "s"} failed (${failed.join(", ")})`, exit as CliError["exitCode"]);
+    throw new CliError(`doctor: ${failed.length} check${failed.length === 1 ? '' : 's'} failed (${failed.join(', ')})`, exit as CliError['exitCode']);
   }
 }

@@ -37,7 +37,7 @@ export async function runVerify(opts: VerifyOptions, ctx: Context): Promise<void
   } else {
     const c = ctx.color;
     if (result.status === 'valid') {
-      ctx.out(`${c.green('✓ valid')}  sign ${result.received} matches ${result.signedFields.length} signed fields`);
+      ctx.out(`${c.green('✓ valid')}  sign ${result.received} matches ${result.signedFields.length} signed field${result.signedFields.length === 1 ? '' : 's'}`);
     } else if (result.status === 'mismatch') {
       ctx.out(c.red('✗ sign mismatch'));
       ctx.out(`  expected  ${result.expected}`);

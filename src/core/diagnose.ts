@@ -317,7 +317,7 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
     [`${key}\r\n`, 'the key followed by a Windows line break (CR LF): trim it'],
     [`${key} `, 'the key followed by a space: trim it'],
     [`"${key}"`, 'the key in double quotes (as a .env file writes it): remove them'],
-    [`'${key}'`, "the key in single quotes: remove them"],
+    [`'${key}'`, 'the key in single quotes: remove them'],
     [SANDBOX.key, `the sandbox key (${SANDBOX.key}), not the merchant key: set the real key where the signer reads it`],
   ];
   for (const [other, cause] of keyForms) {
