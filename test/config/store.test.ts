@@ -61,6 +61,7 @@ describe('ConfigStore: two writers', () => {
     const writing = store.setValue('default', 'mchId', '1');
     let done = false;
     void writing.then(() => (done = true));
+    // An observation window, not a synchronisation: a write that did not wait would be done well within it.
     await new Promise((r) => setTimeout(r, 150));
     expect(done).toBe(false);
     fs.rmSync(lock);
