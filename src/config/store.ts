@@ -83,9 +83,13 @@ export class ConfigStore {
   /** The file as last read or written: a command resolves a dozen settings from one read. */
   private cached?: StoreShape;
 
+  /** The file's mode when it was found open to others; a write makes it 0600 again and says so. */
+  private looseFileMode?: number;
+
   private constructor(
     readonly dir: string,
     readonly path: string,
+    private readonly warn: (line: string) => void,
   ) {}
 
   /**
@@ -100,9 +104,9 @@ export class ConfigStore {
       const { default: envPaths } = await importEsm<typeof import('env-paths')>('env-paths');
       folder = envPaths('iotpay', { suffix: '' }).config;
     }
-    const store = new ConfigStore(folder, path.join(folder, 'config.json'));
+    const store = new ConfigStore(folder, path.join(folder, 'config.json'), warn);
     store.read();
-    store.checkPermissions(warn);
+    store.checkPermissions();
     return store;
   }
 
@@ -151,18 +155,24 @@ export class ConfigStore {
     this.conf.store = data as Record<string, unknown>;
     this.cached = data;
     fs.chmodSync(this.path, 0o600);
+    // The chmod advice given when the file was opened is done now: say so, and what it means for the key.
+    if (this.looseFileMode !== undefined) {
+      this.warn(`config file ${this.path} is 0600 again (it was ${this.looseFileMode.toString(8)}): whoever could read it may have read the key`);
+      this.looseFileMode = undefined;
+    }
   }
 
-  private checkPermissions(warn: (line: string) => void): void {
+  private checkPermissions(): void {
     if (process.platform === 'win32' || !isFolder(this.dir)) return;
     const dirMode = fs.statSync(this.dir).mode & 0o777;
     if (dirMode & 0o077) {
-      warn(`config folder ${this.dir} is open to others (mode ${dirMode.toString(8)}): run chmod 700 '${this.dir}'`);
+      this.warn(`config folder ${this.dir} is open to others (mode ${dirMode.toString(8)}): run chmod 700 '${this.dir}'`);
     }
     if (fs.existsSync(this.path)) {
       const fileMode = fs.statSync(this.path).mode & 0o777;
       if (fileMode & 0o077) {
-        warn(`config file ${this.path} is readable by others (mode ${fileMode.toString(8)}): run chmod 600 '${this.path}'`);
+        this.looseFileMode = fileMode;
+        this.warn(`config file ${this.path} is readable by others (mode ${fileMode.toString(8)}): run chmod 600 '${this.path}'`);
       }
     }
   }

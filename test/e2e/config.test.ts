@@ -267,6 +267,11 @@ describe('iotpay config', () => {
     const r = await iotpay(['config', 'get', 'mch-id']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/readable by others \(mode 644\): run chmod 600/);
+    // A write makes the file 0600 again, and says so (the advice just given is then done).
+    const written = await iotpay(['config', 'set', 'job-no', 'ops']);
+    expect(written.stderr).toMatch(/readable by others \(mode 644\): run chmod 600 .*\n.*config file .* is 0600 again \(it was 644\): whoever could read it may have read the key\n$/);
+    expect(fs.statSync(path.join(dir, 'config.json')).mode & 0o777).toBe(0o600);
+    expect((await iotpay(['config', 'get', 'mch-id'])).stderr).toBe('');
     fs.chmodSync(dir, 0o755);
     expect((await iotpay(['config', 'get', 'mch-id'])).stderr).toMatch(/config folder .* is open to others \(mode 755\): run chmod 700/);
   });
