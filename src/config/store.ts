@@ -255,10 +255,14 @@ export class ConfigStore {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     }
+    // Also let go when the process ends mid-write (Ctrl-C exits at once): a lock left behind makes the next write wait.
+    const release = () => fs.rmSync(lock, { force: true });
+    process.once('exit', release);
     try {
       return await fn();
     } finally {
-      fs.rmSync(lock, { force: true });
+      process.removeListener('exit', release);
+      release();
     }
   }
 }
