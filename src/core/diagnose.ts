@@ -153,9 +153,9 @@ const AMOUNT_FIELDS = new Set(['amount', 'refundAmount']);
 
 /** Whole cents as a signer that mixed up the unit writes them; string arithmetic, never floats. */
 const AMOUNT_FORMS: Array<[string, (cents: string) => string]> = [
-  ['dollars (100 cents as 1.00)', (c) => `${c.slice(0, -2) || '0'}.${c.padStart(2, '0').slice(-2)}`],
-  ['cents with decimals (100 as 100.00)', (c) => `${c}.00`],
-  ['cents with a decimal (100 as 100.0)', (c) => `${c}.0`],
+  ['dollars', (c) => `${c.slice(0, -2) || '0'}.${c.padStart(2, '0').slice(-2)}`],
+  ['cents with decimals', (c) => `${c}.00`],
+  ['cents with a decimal', (c) => `${c}.0`],
 ];
 
 /** RFC 3986 percent-encoding of everything but letters, digits and -_.~ (PHP's rawurlencode). */
@@ -201,7 +201,8 @@ const JSON_FORMS: Array<[string, (value: unknown) => string]> = [
 /** A value as sent, rewritten as a signer may have had it; a cause when signing the rewritten values explains the sign. */
 interface ValueRewrite {
   rewrite: (value: string, name: string) => string | undefined;
-  cause: (names: string, was: 'was' | 'were') => string;
+  /** `signed` is what the signer must have signed, as `name=value` lines. */
+  cause: (names: string, was: 'was' | 'were', signed: string) => string;
 }
 
 const plain = (v: string) => !URL_ENCODED.test(v);
@@ -220,7 +221,7 @@ const VALUE_REWRITES: ValueRewrite[] = [
   // Money signed in another form than the whole cents sent.
   ...AMOUNT_FORMS.map(([form, rewrite]): ValueRewrite => ({
     rewrite: (v, n) => (AMOUNT_FIELDS.has(n) && /^\d+$/.test(v) ? rewrite(v) : undefined),
-    cause: (names, was) => `${names} ${was} signed as ${form}: amounts are whole cents, signed as sent`,
+    cause: (names, was, signed) => `${names} ${was} signed as ${form} (${signed.replaceAll('\n', ', ')}): amounts are whole cents, signed as sent`,
   })),
   // Plain values sent, but signed URL-encoded.
   ...URL_ENCODINGS.map(([how, encode]): ValueRewrite => ({
@@ -292,7 +293,7 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
     const found = explainedBy(rewrite);
     if (found === undefined || explaining.has(found.signed)) continue;
     explaining.add(found.signed);
-    causes.push(cause(found.names, found.one ? 'was' : 'were'));
+    causes.push(cause(found.names, found.one ? 'was' : 'were', found.signed));
   }
 
   if (entries.some(([, v]) => v === '') && matches(signOf(entries, key, true))) {

@@ -57,11 +57,11 @@ describe('diagnoseMismatch finds the likely cause', () => {
     expect(causes.filter((c) => c.includes('JSON text'))).toHaveLength(1);
   });
   it.each([
-    ['1.00', 100, /amount was signed as dollars \(100 cents as 1\.00\)/],
-    ['0.05', 5, /amount was signed as dollars/],
-    ['123.45', 12345, /amount was signed as dollars/],
-    ['100.00', 100, /amount was signed as cents with decimals \(100 as 100\.00\)/],
-    ['100.0', 100, /amount was signed as cents with a decimal/],
+    ['1.00', 100, /amount was signed as dollars \(amount=1\.00\): amounts are whole cents, signed as sent/],
+    ['0.05', 5, /amount was signed as dollars \(amount=0\.05\)/],
+    ['123.45', 12345, /amount was signed as dollars \(amount=123\.45\)/],
+    ['100.00', 100, /amount was signed as cents with decimals \(amount=100\.00\)/],
+    ['100.0', 100, /amount was signed as cents with a decimal \(amount=100\.0\)/],
   ])('an amount signed as %s while %s cents were sent', (signedAs, cents, cause) => {
     const signed = signCanonical(`amount=${signedAs}&mchId=10000701&`, key);
     const causes = diagnoseMismatch({ amount: cents, mchId: '10000701', sign: signed }, key, signed);
