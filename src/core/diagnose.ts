@@ -302,6 +302,14 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
     causes.push(`${which} signed as "name=&": empty fields must be left out`);
   }
 
+  // A null field written out by the signer's language (JavaScript's "null" or "undefined", Python's "None").
+  const nulls = Object.keys(fields).filter((name) => name !== 'sign' && (fields[name] === null || fields[name] === undefined));
+  for (const word of nulls.length > 0 ? ['null', 'undefined', 'None'] : []) {
+    if (matches(signOf([...entries, ...nulls.map((n): [string, string] => [n, word])], key))) {
+      causes.push(`${nulls.length === 1 ? `the null field ${nulls[0]} was` : `the null fields ${nulls.join(', ')} were`} signed as "name=${word}&": null fields must be left out`);
+    }
+  }
+
   for (let i = 0; i < entries.length; i++) {
     const [name, value] = entries[i]!;
     if (value === '') continue;

@@ -96,6 +96,11 @@ describe('diagnoseMismatch finds the likely cause', () => {
     );
     expect(diagnoseMismatch({ ...withEmpty, sign: badSign }, key, badSign).join()).toMatch(/the empty field param2 was signed as "name=&"/);
   });
+  it.each(['null', 'undefined', 'None'])('a null field signed as the word %s', (word) => {
+    const signed = signCanonical(`amount=100&mchId=10000701&notifyUrl=https://shop.example/n&param2=${word}&subject=a b&`, key);
+    const causes = diagnoseMismatch({ ...base, param2: null, sign: signed }, key, signed);
+    expect(causes).toEqual([`the null field param2 was signed as "name=${word}&": null fields must be left out`]);
+  });
   it('a field added after signing', () => {
     const s = sign(base, key);
     expect(diagnoseMismatch({ ...base, remarks: 'late', sign: s }, key, s).join()).toMatch(/without "remarks"/);
