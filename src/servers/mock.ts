@@ -576,15 +576,30 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     return id === undefined ? undefined : orders.get(id);
   }
 
-  /** The checkout page a redirect channel's URL opens: the order, and a button that pays it. */
-  function checkoutPage(method: string | undefined, segment: string, res: http.ServerResponse): void {
+  /**
+   * The checkout page a redirect channel's URL opens: the order, and a button that pays it; once paid, one that
+   * sends the notify again (`/mock/pay/<payOrderId>/notify`).
+   */
+  function checkoutPage(method: string | undefined, rest: string, res: http.ServerResponse): void {
+    const [segment = '', action, ...more] = rest.split('/');
     const order = orderAt(segment);
-    if (!order) return sendText(res, 404, page('Unknown order', `<p>The mock holds no order <code>${html(decodeSegment(segment) ?? segment)}</code>.</p>`), 'text/html');
+    if (!order || more.length > 0 || (action !== undefined && action !== 'notify')) {
+      return sendText(res, 404, page('Unknown order', `<p>The mock holds no order <code>${html(decodeSegment(segment) ?? segment)}</code>.</p>`), 'text/html');
+    }
     settle(order);
+    const here = `/mock/pay/${encodeURIComponent(order.payOrderId)}`;
+    if (action === 'notify') {
+      if (method !== 'POST') return sendText(res, 405, page('Not allowed', '<p>POST sends the notify again.</p>'), 'text/html');
+      const refused = notifyAgain(order);
+      if (refused) return sendText(res, 409, page('Not sent', `<p>${html(refused)}.</p><p><a href="${html(here)}">Back to the order</a></p>`), 'text/html');
+      res.writeHead(303, { location: here, 'content-length': 0 });
+      res.end();
+      return;
+    }
     if (method === 'POST') {
       pay(order);
       // Paid: back to the merchant, as the wallet's page does; without a returnUrl, to this page.
-      const back = order.status >= 2 && webUrl(order.returnUrl) ? order.returnUrl! : `/mock/pay/${encodeURIComponent(order.payOrderId)}`;
+      const back = order.status >= 2 && webUrl(order.returnUrl) ? order.returnUrl! : here;
       res.writeHead(303, { location: back, 'content-length': 0 });
       res.end();
       return;
@@ -598,14 +613,25 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
       ['mchOrderNo', order.mchOrderNo],
       ['payOrderId', order.payOrderId],
       ['Status', `${order.status} (${statusText(order.status)})`],
+      ...(order.status >= 2 ? [['Notify', notifyState(order)]] : []),
     ];
     const body = [
       '<p>The local mock gateway\'s checkout: no wallet, no money moves.</p>',
       `<dl>${rows.map(([k, v]) => `<dt>${k}</dt><dd>${html(v!)}</dd>`).join('')}</dl>`,
       payable(order) ? `<form method="post"><button type="submit">Pay ${html(money)}</button></form>` : '',
       !payable(order) && webUrl(order.returnUrl) ? `<p><a href="${html(order.returnUrl!)}">Back to the merchant</a></p>` : '',
+      (order.status === 2 || order.status === 3) && order.notifyUrl
+        ? `<form method="post" action="${html(here)}/notify"><button type="submit">Send the notify again</button></form>`
+        : '',
     ].join('\n');
     sendText(res, 200, page(`Pay ${money}`, body), 'text/html');
+  }
+
+  /** Where the order's notify stands, for the checkout page. */
+  function notifyState(order: MockOrder): string {
+    if (!order.notifyUrl) return 'no notifyUrl';
+    if (order.notified) return `delivered to ${order.notifyUrl}`;
+    return order.notifyAttempts === 0 ? `on its way to ${order.notifyUrl}` : `not delivered yet to ${order.notifyUrl} (${order.notifyAttempts} ${order.notifyAttempts === 1 ? 'attempt' : 'attempts'})`;
   }
 
   /** What a browser opening the mock's address sees: where to point a client, and the newest orders to pay. */

@@ -340,7 +340,10 @@ describe("the mock's checkout page (the redirect channels' URL)", () => {
     expect(JSON.parse((await runCli(['query', '--pay-order-id', id, '--json'], { env })).stdout)).toMatchObject({ status: 2, paid: true });
     const after = await (await fetch(doc.payment.value)).text();
     expect(after).toContain('<dt>Status</dt><dd>2 (paid)</dd>');
-    expect(after).not.toContain('<form');
+    // Paid: no Pay button; the notify (to a port nobody listens on) can be sent again.
+    expect(after).not.toContain('<button type="submit">Pay');
+    expect(after).toMatch(/<dt>Notify<\/dt><dd>(on its way|not delivered yet) to http:\/\/127\.0\.0\.1:9\/n/);
+    expect(after).toContain('Send the notify again');
     expect(after).toContain('<a href="https://shop.example/done?o=1">Back to the merchant</a>');
 
     // A returnUrl that is not a web address is never followed: the browser comes back to the page.
@@ -456,6 +459,33 @@ describe('mock: the notify again', () => {
     expect(events.map((e) => [e.payOrderId, e.repeat])).toEqual([[paid, false], [paid, true]]);
     expect((await again(unpaid)).status).toBe(409);
     expect((await again('P404')).status).toBe(404);
+  });
+
+  it('the checkout page of a paid order says where its notify stands and sends it again from a button', async () => {
+    const listen = await startListen();
+    const mock = await startMock();
+    const env = baseEnv({ IOTPAY_BASE_URL: mock.baseUrl });
+    const create = async () =>
+      JSON.parse((await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', `${listen.url}/notify`, '--json'], { env })).stdout).response.payOrderId as string;
+    const [id, unpaid] = [await create(), await create()];
+    const page = `${mock.url}/mock/pay/${id}`;
+    expect(await (await fetch(page)).text()).not.toContain('Send the notify again');
+    expect((await fetch(`${mock.url}/mock/pay/${unpaid}/notify`, { method: 'POST' })).status).toBe(409);
+    await fetch(page, { method: 'POST', redirect: 'manual' });
+    await waitFor(() => jsonLines(mock.proc.lines()).find((e) => e.event === 'notify' && e.ok === true), 'the notify delivered');
+    const paidPage = await (await fetch(page)).text();
+    expect(paidPage).toContain(`<dt>Notify</dt><dd>delivered to ${listen.url}/notify</dd>`);
+    expect(paidPage).toContain(`<form method="post" action="/mock/pay/${id}/notify"><button type="submit">Send the notify again</button></form>`);
+    const sent = await fetch(`${page}/notify`, { method: 'POST', redirect: 'manual' });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get('location')).toBe(`/mock/pay/${id}`);
+    const events = await waitFor(() => {
+      const seen = jsonLines(listen.proc.lines()).filter((e) => e.verdict === 'verified' && e.payOrderId === id);
+      return seen.length >= 2 ? seen : undefined;
+    }, 'the notify again');
+    expect(events.map((e) => e.repeat)).toEqual([false, true]);
+    expect((await fetch(`${page}/notify`)).status).toBe(405);
+    expect((await fetch(`${page}/other`)).status).toBe(404);
   });
 });
 
