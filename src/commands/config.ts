@@ -106,8 +106,9 @@ export async function runConfig(opts: ConfigOptions, ctx: Context): Promise<void
     return;
   }
 
-  const profile = (await ctx.settings.profile()).name;
-  if (!PROFILE_NAME.test(profile)) throw new UsageError(`"${profile}" is not a valid profile name (letters, digits, . _ -)`);
+  const selected = await ctx.settings.profile();
+  const profile = selected.name;
+  if (!PROFILE_NAME.test(profile)) throw new UsageError(`"${profile}" (from ${selected.origin}) is not a valid profile name (letters, digits, . _ -)`);
 
   if (opts.action === 'list') {
     const rows = [];

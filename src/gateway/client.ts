@@ -269,19 +269,26 @@ export interface GatewayOptions {
 
 /** The base URL from the settings; a URL that is not one, or plain http off loopback, is exit 2. */
 export async function gatewayBaseUrl(ctx: Context): Promise<string> {
-  const baseUrl = await requireSetting(ctx, 'baseUrl', 'to reach the gateway');
-  const problem = checkBaseUrl(baseUrl);
-  if (problem) throw new UsageError(`base URL refused: ${problem}`);
-  return baseUrl;
+  return checkedSetting(ctx, 'baseUrl', checkBaseUrl, (problem, origin) => `base URL (from ${origin}) refused: ${problem}`);
+}
+
+/** A setting the gateway needs, or exit 2 saying what is wrong with it and where it was read from. */
+async function checkedSetting(
+  ctx: Context,
+  key: 'baseUrl' | 'timeout',
+  check: (value: string) => string | undefined,
+  say: (problem: string, origin: string) => string = (problem, origin) => `${problem} (from ${origin})`,
+): Promise<string> {
+  const value = await requireSetting(ctx, key, 'to reach the gateway');
+  const problem = check(value);
+  if (problem) throw new UsageError(say(problem, (await ctx.settings.resolve(key))?.origin ?? 'default'));
+  return value;
 }
 
 /** Resolves base URL and timeout from the settings, refuses plain http off loopback, and opens the client. */
 export async function openGateway(ctx: Context, opts: GatewayOptions = {}): Promise<GatewayClient> {
   const baseUrl = await gatewayBaseUrl(ctx);
-  const timeoutText = await requireSetting(ctx, 'timeout', 'to reach the gateway');
-  const timeoutProblem = checkTimeout(timeoutText);
-  if (timeoutProblem) throw new UsageError(timeoutProblem);
-  const timeoutMs = Number(timeoutText);
+  const timeoutMs = Number(await checkedSetting(ctx, 'timeout', checkTimeout));
   const dispatcher = ctx.dispatcher ?? (await createDispatcher(ctx.env, timeoutMs, opts.caFile, new URL(baseUrl)));
   const proxy = proxyFor(ctx.env, new URL(baseUrl));
   return {

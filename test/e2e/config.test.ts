@@ -188,13 +188,18 @@ describe('iotpay config', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(message);
     }
+    // A profile name from the environment is named as such.
+    const fromEnv = await iotpay(['config', 'list'], { env: { IOTPAY_PROFILE: '../x' } });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toBe('error: "../x" (from IOTPAY_PROFILE) is not a valid profile name (letters, digits, . _ -)\n');
     expect((await iotpay(['config', 'set', 'base-url', 'http://127.0.0.1:4010/v1'])).code).toBe(0);
     // The same rule for the flag and the environment variable, before anything is sent.
     const merchant = { IOTPAY_MCH_ID: '1', IOTPAY_KEY: 'k'.repeat(24) };
-    for (const [args, extra] of [[['--timeout', '0'], {}], [[], { IOTPAY_TIMEOUT: '0' }]] as const) {
+    for (const [args, extra, origin] of [[['--timeout', '0'], {}, '--timeout'], [[], { IOTPAY_TIMEOUT: '0' }, 'IOTPAY_TIMEOUT']] as const) {
       const r = await iotpay(['query', '--mch-order-no', 'X', ...args], { env: { ...merchant, ...extra } });
       expect(r.code).toBe(2);
-      expect(r.stderr).toBe('error: timeout must be a whole number of milliseconds from 1 to 99999999, got "0"\n');
+      // Where the value was read from, so a CI variable set long ago is found.
+      expect(r.stderr).toBe(`error: timeout must be a whole number of milliseconds from 1 to 99999999, got "0" (from ${origin})\n`);
     }
   });
 

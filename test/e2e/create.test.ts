@@ -296,11 +296,11 @@ describe('create --dry-run', () => {
     for (const extra of [[], ['--dry-run']]) {
       const r = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, ...extra], { IOTPAY_BASE_URL: 'api.iotpaycloud.com/v1' });
       expect(r.code, extra.join(' ')).toBe(2);
-      expect(r.stderr).toBe('error: base URL refused: "api.iotpaycloud.com/v1" is not a URL (expected e.g. https://api.iotpaycloud.com/v1)\n');
+      expect(r.stderr).toBe('error: base URL (from IOTPAY_BASE_URL) refused: "api.iotpaycloud.com/v1" is not a URL (expected e.g. https://api.iotpaycloud.com/v1)\n');
       expect(r.stdout).toBe('');
     }
     const warned = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://localhost:1/n', '--dry-run'], { IOTPAY_BASE_URL: 'nope' });
-    expect(warned.stderr).toBe('error: base URL refused: "nope" is not a URL (expected e.g. https://api.iotpaycloud.com/v1)\n');
+    expect(warned.stderr).toBe('error: base URL (from IOTPAY_BASE_URL) refused: "nope" is not a URL (expected e.g. https://api.iotpaycloud.com/v1)\n');
   });
 
   it('--verbose says where each setting came from, once each', async () => {

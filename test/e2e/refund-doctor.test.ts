@@ -290,7 +290,7 @@ describe('doctor', () => {
     // A quoted base URL is refused before anything is sent, saying so.
     const base = await iotpay(['query', '--mch-order-no', 'X'], { IOTPAY_BASE_URL: `"${baseUrl}"` });
     expect(base.code).toBe(2);
-    expect(base.stderr).toBe(`error: base URL refused: "${baseUrl}" is in quotes, which are part of the value: remove them (docker --env-file and some CI settings keep the quotes a .env file has)\n`);
+    expect(base.stderr).toBe(`error: base URL (from IOTPAY_BASE_URL) refused: "${baseUrl}" is in quotes, which are part of the value: remove them (docker --env-file and some CI settings keep the quotes a .env file has)\n`);
   });
 
   it('warns about a configured notify URL the gateway cannot call (create would warn at every order)', async () => {
