@@ -30,6 +30,9 @@ export async function runListen(opts: ListenOptions, ctx: Context): Promise<void
   if (opts.skipVerify && (opts.forwardTo === undefined || new URL(opts.forwardTo).protocol !== 'https:')) throw new UsageError('--skip-verify applies only to an https --forward-to');
   // Notifies from `iotpay mock` are its usual test traffic: the hint names the mock's sandbox key.
   const [key] = await requireCredentials(ctx, [['key', 'to verify notifies']], { local: true });
+  // What arrived, said when the listener stops: the count a test session ends with.
+  const tally = new Map<string, number>();
+  let repeats = 0;
   let listener;
   try {
     listener = await startListener({
@@ -39,7 +42,11 @@ export async function runListen(opts: ListenOptions, ctx: Context): Promise<void
       ...(opts.forwardTo ? { forwardTo: opts.forwardTo } : {}),
       ...(opts.skipVerify ? { skipVerify: true } : {}),
       ...(ctx.dispatcher ? { dispatcher: ctx.dispatcher } : {}),
-      log: (e) => ctx.out(notifyEventLine(ctx, e)),
+      log: (e) => {
+        tally.set(e.verdict, (tally.get(e.verdict) ?? 0) + 1);
+        if (e.repeat) repeats++;
+        ctx.out(notifyEventLine(ctx, e));
+      },
     });
   } catch (err) {
     throw describeListenError(err, opts.host, port);
@@ -51,5 +58,13 @@ export async function runListen(opts: ListenOptions, ctx: Context): Promise<void
   }
   await untilSignal();
   await listener.close();
-  if (!ctx.json) ctx.out(ctx.color.dim('listener stopped'));
+  if (!ctx.json) ctx.out(ctx.color.dim(`listener stopped${summary(tally, repeats)}`));
+}
+
+/** ` after 12 notifies: 10 verified (2 repeats), 2 forged`, or that none arrived. */
+function summary(tally: Map<string, number>, repeats: number): string {
+  const total = [...tally.values()].reduce((a, b) => a + b, 0);
+  if (total === 0) return ': no notify arrived';
+  const parts = [...tally].map(([verdict, n]) => `${n} ${verdict}${verdict === 'verified' && repeats > 0 ? ` (${repeats} ${repeats === 1 ? 'repeat' : 'repeats'})` : ''}`);
+  return ` after ${total} ${total === 1 ? 'notify' : 'notifies'}: ${parts.join(', ')}`;
 }

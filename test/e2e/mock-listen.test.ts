@@ -538,6 +538,21 @@ describe('listen under bad input', () => {
     expect(proc.lines().filter((l) => l.includes('FAKE'))).toEqual([line]);
   });
 
+  it('stopping, the human output says what arrived: verified (with repeats), forged', async () => {
+    const proc = startIotpay(['listen', '--port', '0'], baseEnv());
+    started.push(proc);
+    const url = /(http:\/\/\S+)/.exec(await proc.waitForLine((l) => l.includes('listening for notifies on')))![1]!;
+    for (const body of [signed, signed, { ...signed, sign: 'F'.repeat(32) }]) await post(`${url}/notify`, JSON.stringify(body), 'application/json');
+    await proc.waitForLine((l) => l.includes('✗ forged'));
+    expect(await proc.stop('SIGINT')).toBe(0);
+    expect(proc.lines().filter((l) => l !== '').at(-1)).toBe('listener stopped after 3 notifies: 2 verified (1 repeat), 1 forged');
+    const idle = startIotpay(['listen', '--port', '0'], baseEnv());
+    started.push(idle);
+    await idle.waitForLine((l) => l.includes('listening for notifies on'));
+    expect(await idle.stop('SIGINT')).toBe(0);
+    expect(idle.lines().filter((l) => l !== '').at(-1)).toBe('listener stopped: no notify arrived');
+  });
+
   it("a forged notify's reason names the likely cause, as verify does", async () => {
     const listen = await startListen();
     const withSubject = { ...notify, subject: 'tea & cakes' };
