@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { maskKey } from '../core/mask.js';
 import { UsageError } from '../errors.js';
 import { mockEventLine } from '../render/events.js';
-import { SANDBOX, startMock, type MockFault } from '../servers/mock.js';
+import { SANDBOX, startMock, type MockEvent, type MockFault } from '../servers/mock.js';
 import { untilSignal } from '../servers/signals.js';
 import { describeListenError, parsePort } from './serve-options.js';
 
@@ -63,6 +63,8 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
     if (waiting >= 32 * 1024) flush();
     else timer ??= setTimeout(flush, 10);
   };
+  // What happened, said when the mock stops.
+  const seen: Seen = { requests: 0, failed: 0, payments: 0, delivered: 0, undelivered: 0, refunds: 0 };
   let mock;
   try {
     mock = await startMock({
@@ -75,7 +77,10 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
       ...(opts.fault ? { fault: opts.fault as MockFault } : {}),
       ...(attempts !== undefined ? { notifyAttempts: attempts } : {}),
       ...(retryDelay !== undefined ? { retryDelayMs: retryDelay } : {}),
-      log: (e) => log(mockEventLine(ctx, e)),
+      log: (e) => {
+        tally(seen, e);
+        log(mockEventLine(ctx, e));
+      },
     });
   } catch (err) {
     throw describeListenError(err, opts.host, port);
@@ -92,5 +97,41 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
   ctx.debug(`${signal}: shutting down`);
   await mock.close();
   flush();
-  if (!ctx.json) ctx.out(ctx.color.dim('mock stopped'));
+  if (!ctx.json) ctx.out(ctx.color.dim(`mock stopped${summary(seen)}`));
+}
+
+interface Seen {
+  requests: number;
+  /** Requests answered FAIL (or not answered: a fault). */
+  failed: number;
+  payments: number;
+  delivered: number;
+  undelivered: number;
+  refunds: number;
+}
+
+function tally(seen: Seen, e: MockEvent): void {
+  if (e.event === 'request') {
+    seen.requests++;
+    if (e.retCode !== 'SUCCESS') seen.failed++;
+  } else if (e.event === 'payment') seen.payments++;
+  else if (e.event === 'notify') {
+    if (e.ok === true) seen.delivered++;
+    else seen.undelivered++;
+  } else if (e.event === 'refund') seen.refunds++;
+}
+
+/** ` after 120 requests (2 answered FAIL), 40 payments, 38 notifies delivered (3 attempts failed), 3 refunds`. */
+function summary(seen: Seen): string {
+  if (seen.requests === 0) return ': no request arrived';
+  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const parts = [
+    `${count(seen.requests, 'request', 'requests')}${seen.failed > 0 ? ` (${seen.failed} answered FAIL)` : ''}`,
+    seen.payments > 0 ? count(seen.payments, 'payment', 'payments') : '',
+    seen.delivered + seen.undelivered > 0
+      ? `${count(seen.delivered, 'notify', 'notifies')} delivered${seen.undelivered > 0 ? ` (${count(seen.undelivered, 'attempt', 'attempts')} failed)` : ''}`
+      : '',
+    seen.refunds > 0 ? count(seen.refunds, 'refund', 'refunds') : '',
+  ];
+  return ` after ${parts.filter((p) => p !== '').join(', ')}`;
 }

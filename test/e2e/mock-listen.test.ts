@@ -673,6 +673,23 @@ describe('shutdown', () => {
     }
   });
 
+  it('stopping, the human output says what happened: requests (and FAILs), payments, notifies, refunds', async () => {
+    const idle = await startMock([], baseEnv(), true);
+    expect(await idle.proc.stop('SIGINT')).toBe(0);
+    expect(idle.proc.lines().filter((l) => l !== '').at(-1)).toBe('mock stopped: no request arrived');
+    const mock = await startMock(['--notify-attempts', '1'], baseEnv(), true);
+    const env = baseEnv({ IOTPAY_BASE_URL: mock.baseUrl });
+    const id = JSON.parse((await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://127.0.0.1:9/n', '--json'], { env })).stdout).response.payOrderId;
+    expect((await runCli(['query', '--mch-order-no', 'NO-SUCH'], { env })).code).toBe(1);
+    expect((await fetch(`${mock.url}/mock/orders/${id}/pay`, { method: 'POST' })).status).toBe(200);
+    await mock.proc.waitForLine((l) => l.includes(`notify ${id} attempt 1/1`));
+    expect((await runCli(['refund', '--pay-order-id', id, '-a', '40', '--yes'], { env })).code).toBe(0);
+    await mock.proc.waitForLine((l) => l.includes('refund'));
+    expect(await mock.proc.stop('SIGINT')).toBe(0);
+    // create, the query for an unknown order (FAIL), refund's check and the refund itself.
+    expect(mock.proc.lines().filter((l) => l !== '').at(-1)).toBe('mock stopped after 4 requests (1 answered FAIL), 1 payment, 0 notifies delivered (1 attempt failed), 1 refund');
+  });
+
   it('a busy port is exit 2 with a clear message', async () => {
     const mock = await startMock();
     const port = new URL(mock.baseUrl).port;
