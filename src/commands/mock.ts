@@ -64,7 +64,7 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
     else timer ??= setTimeout(flush, 10);
   };
   // What happened, said when the mock stops.
-  const seen: Seen = { requests: 0, failed: 0, payments: 0, delivered: 0, undelivered: 0, refunds: 0 };
+  const seen: Seen = { requests: 0, failed: 0, faulted: 0, payments: 0, delivered: 0, undelivered: 0, refunds: 0 };
   let mock;
   try {
     mock = await startMock({
@@ -102,8 +102,10 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
 
 interface Seen {
   requests: number;
-  /** Requests answered FAIL (or not answered: a fault). */
+  /** Requests answered FAIL. */
   failed: number;
+  /** Requests given a simulated fault (--fault): an HTTP 500, or no answer. */
+  faulted: number;
   payments: number;
   delivered: number;
   undelivered: number;
@@ -113,7 +115,8 @@ interface Seen {
 function tally(seen: Seen, e: MockEvent): void {
   if (e.event === 'request') {
     seen.requests++;
-    if (e.retCode !== 'SUCCESS') seen.failed++;
+    if (e.fault !== undefined) seen.faulted++;
+    else if (e.retCode !== 'SUCCESS') seen.failed++;
   } else if (e.event === 'payment') seen.payments++;
   else if (e.event === 'notify') {
     if (e.ok === true) seen.delivered++;
@@ -125,8 +128,9 @@ function tally(seen: Seen, e: MockEvent): void {
 function summary(seen: Seen): string {
   if (seen.requests === 0) return ': no request arrived';
   const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const oddOnes = [seen.failed > 0 ? `${seen.failed} answered FAIL` : '', seen.faulted > 0 ? `${seen.faulted} given the --fault` : ''].filter((p) => p !== '');
   const parts = [
-    `${count(seen.requests, 'request', 'requests')}${seen.failed > 0 ? ` (${seen.failed} answered FAIL)` : ''}`,
+    `${count(seen.requests, 'request', 'requests')}${oddOnes.length > 0 ? ` (${oddOnes.join(', ')})` : ''}`,
     seen.payments > 0 ? count(seen.payments, 'payment', 'payments') : '',
     seen.delivered + seen.undelivered > 0
       ? `${count(seen.delivered, 'notify', 'notifies')} delivered${seen.undelivered > 0 ? ` (${count(seen.undelivered, 'attempt', 'attempts')} failed)` : ''}`

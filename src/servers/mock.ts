@@ -613,7 +613,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
       ['mchOrderNo', order.mchOrderNo],
       ['payOrderId', order.payOrderId],
       ['Status', `${order.status} (${statusText(order.status)})`],
-      ...(order.status >= 2 ? [['Notify', notifyState(order)]] : []),
+      ...(order.status === 2 || order.status === 3 ? [['Notify', notifyState(order)]] : []),
     ];
     const body = [
       '<p>The local mock gateway\'s checkout: no wallet, no money moves.</p>',

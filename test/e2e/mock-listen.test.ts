@@ -687,7 +687,11 @@ describe('shutdown', () => {
     await mock.proc.waitForLine((l) => l.includes('refund'));
     expect(await mock.proc.stop('SIGINT')).toBe(0);
     // create, the query for an unknown order (FAIL), refund's check and the refund itself.
-    expect(mock.proc.lines().filter((l) => l !== '').at(-1)).toBe('mock stopped after 4 requests (1 answered FAIL), 1 payment, 0 notifies delivered (1 attempt failed), 1 refund');
+    expect(mock.proc.lines().filter((l) => l !== '').at(-1)).toBe('mock stopped after 4 requests (1 answered FAIL), 1 payment, 0 notifies delivered (1 attempt failed), 1 refund');    // A simulated fault is not a FAIL answer.
+    const faulty = await startMock(['--fault', 'http500'], baseEnv(), true);
+    expect((await runCli(['query', '--mch-order-no', 'X'], { env: baseEnv({ IOTPAY_BASE_URL: faulty.baseUrl }) })).code).toBe(3);
+    expect(await faulty.proc.stop('SIGINT')).toBe(0);
+    expect(faulty.proc.lines().filter((l) => l !== '').at(-1)).toBe('mock stopped after 1 request (1 given the --fault)');
   });
 
   it('a busy port is exit 2 with a clear message', async () => {
