@@ -58,7 +58,9 @@ export async function runListen(opts: ListenOptions, ctx: Context): Promise<void
   }
   await untilSignal();
   await listener.close();
-  if (!ctx.json) ctx.out(ctx.color.dim(`listener stopped${summary(tally, repeats)}`));
+  // --json: the same counts as the last line, for a script that checks what its run received.
+  if (ctx.json) ctx.out(JSON.stringify({ event: 'stopped', verdicts: Object.fromEntries(tally), repeats }));
+  else ctx.out(ctx.color.dim(`listener stopped${summary(tally, repeats)}`));
 }
 
 /** ` after 12 notifies: 10 verified (2 repeats), 2 forged`, or that none arrived. */

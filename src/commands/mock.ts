@@ -97,7 +97,9 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
   ctx.debug(`${signal}: shutting down`);
   await mock.close();
   flush();
-  if (!ctx.json) ctx.out(ctx.color.dim(`mock stopped${summary(seen)}`));
+  // --json: the same counts as the last line, for a script that checks what its run did.
+  if (ctx.json) ctx.out(JSON.stringify({ event: 'stopped', ...seen }));
+  else ctx.out(ctx.color.dim(`mock stopped${summary(seen)}`));
 }
 
 interface Seen {

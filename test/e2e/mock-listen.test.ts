@@ -420,6 +420,11 @@ describe('notify delivery: mock → listen → merchant handler', () => {
 
       const q = JSON.parse((await runCli(['query', '--pay-order-id', payOrderId, '--json'], { env })).stdout);
       expect(q).toMatchObject({ status: 3, statusText: 'paid and notified', paid: true });
+      // Stopped, each says what its run saw: a script can check the counts.
+      expect(await listen.proc.stop('SIGINT')).toBe(0);
+      expect(jsonLines(listen.proc.lines()).at(-1)).toEqual({ event: 'stopped', verdicts: { verified: 3 }, repeats: 2 });
+      expect(await mock.proc.stop('SIGINT')).toBe(0);
+      expect(jsonLines(mock.proc.lines()).at(-1)).toEqual({ event: 'stopped', requests: 2, failed: 0, faulted: 0, payments: 1, delivered: 1, undelivered: 2, refunds: 0 });
     } finally {
       await new Promise<void>((r) => handler.close(() => r()));
     }
@@ -654,6 +659,9 @@ describe('shutdown', () => {
       expect(await listen.proc.stop(signal)).toBe(0);
       expect(await portIsFree(mockPort)).toBe(true);
       expect(await portIsFree(listenPort)).toBe(true);
+      // --json ends with the counts, as a last JSON line.
+      expect(jsonLines(mock.proc.lines()).at(-1)).toEqual({ event: 'stopped', requests: 0, failed: 0, faulted: 0, payments: 0, delivered: 0, undelivered: 0, refunds: 0 });
+      expect(jsonLines(listen.proc.lines()).at(-1)).toEqual({ event: 'stopped', verdicts: {}, repeats: 0 });
     }
   });
 
@@ -687,7 +695,8 @@ describe('shutdown', () => {
     await mock.proc.waitForLine((l) => l.includes('refund'));
     expect(await mock.proc.stop('SIGINT')).toBe(0);
     // create, the query for an unknown order (FAIL), refund's check and the refund itself.
-    expect(mock.proc.lines().filter((l) => l !== '').at(-1)).toBe('mock stopped after 4 requests (1 answered FAIL), 1 payment, 0 notifies delivered (1 attempt failed), 1 refund');    // A simulated fault is not a FAIL answer.
+    expect(mock.proc.lines().filter((l) => l !== '').at(-1)).toBe('mock stopped after 4 requests (1 answered FAIL), 1 payment, 0 notifies delivered (1 attempt failed), 1 refund');
+    // A simulated fault is not a FAIL answer.
     const faulty = await startMock(['--fault', 'http500'], baseEnv(), true);
     expect((await runCli(['query', '--mch-order-no', 'X'], { env: baseEnv({ IOTPAY_BASE_URL: faulty.baseUrl }) })).code).toBe(3);
     expect(await faulty.proc.stop('SIGINT')).toBe(0);
