@@ -441,13 +441,18 @@ describe('notify delivery: mock → listen → merchant handler', () => {
 });
 
 describe('mock: the notify again', () => {
-  it("POST /mock/orders/<id>/notify sends a paid order's notify again, which listen marks a repeat; an unpaid order is 409", async () => {
+  /** A mock and a listener, and two orders whose notify goes to the listener: one to pay, one left unpaid. */
+  async function twoOrders() {
     const listen = await startListen();
     const mock = await startMock();
     const env = baseEnv({ IOTPAY_BASE_URL: mock.baseUrl });
     const create = async () =>
       JSON.parse((await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', `${listen.url}/notify`, '--json'], { env })).stdout).response.payOrderId as string;
-    const [paid, unpaid] = [await create(), await create()];
+    return { listen, mock, paid: await create(), unpaid: await create() };
+  }
+
+  it("POST /mock/orders/<id>/notify sends a paid order's notify again, which listen marks a repeat; an unpaid order is 409", async () => {
+    const { listen, mock, paid, unpaid } = await twoOrders();
     const again = (id: string) => fetch(`${mock.url}/mock/orders/${id}/notify`, { method: 'POST' });
     const early = await again(paid);
     expect(early.status).toBe(409);
@@ -467,12 +472,7 @@ describe('mock: the notify again', () => {
   });
 
   it('the checkout page of a paid order says where its notify stands and sends it again from a button', async () => {
-    const listen = await startListen();
-    const mock = await startMock();
-    const env = baseEnv({ IOTPAY_BASE_URL: mock.baseUrl });
-    const create = async () =>
-      JSON.parse((await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', `${listen.url}/notify`, '--json'], { env })).stdout).response.payOrderId as string;
-    const [id, unpaid] = [await create(), await create()];
+    const { listen, mock, paid: id, unpaid } = await twoOrders();
     const page = `${mock.url}/mock/pay/${id}`;
     expect(await (await fetch(page)).text()).not.toContain('Send the notify again');
     expect((await fetch(`${mock.url}/mock/pay/${unpaid}/notify`, { method: 'POST' })).status).toBe(409);
