@@ -6,6 +6,7 @@ import type { Params } from './core/order.js';
 import { checkResponseSign, outcome, type Response, type SignatureCheck } from './core/response.js';
 import { CancelError, CliError, ExitCode, fileProblem, TransportError } from './errors.js';
 import type { Endpoint, GatewayClient } from './gateway/client.js';
+import { count } from './render/words.js';
 
 export interface HistoryEntry {
   time: string;
@@ -129,7 +130,7 @@ export async function readHistory(ctx: Context, limit: number): Promise<HistoryE
       bad++;
     }
   }
-  if (bad > 0) ctx.warn(`${bad} unreadable ${bad === 1 ? 'line' : 'lines'} in ${file} ${bad === 1 ? 'was' : 'were'} skipped`);
+  if (bad > 0) ctx.warn(`${count(bad, 'unreadable line')} in ${file} ${bad === 1 ? 'was' : 'were'} skipped`);
   return entries;
 }
 

@@ -10,6 +10,7 @@ import { failureCause, outcome } from '../core/response.js';
 import { withSign } from '../core/sign.js';
 import { ExitCode, CliError } from '../errors.js';
 import { openGateway, proxyFor } from '../gateway/client.js';
+import { count } from '../render/words.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
@@ -213,6 +214,6 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
   }
   if (exit !== ExitCode.Ok) {
     const failed = checks.filter((ch) => ch.status === 'fail').map((ch) => ch.title);
-    throw new CliError(`doctor: ${failed.length} check${failed.length === 1 ? '' : 's'} failed (${failed.join(', ')})`, exit as CliError['exitCode']);
+    throw new CliError(`doctor: ${count(failed.length, 'check')} failed (${failed.join(', ')})`, exit as CliError['exitCode']);
   }
 }

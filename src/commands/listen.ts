@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { requireCredentials } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { notifyEventLine } from '../render/events.js';
+import { count } from '../render/words.js';
 import { startListener } from '../servers/listener.js';
 import { untilSignal } from '../servers/signals.js';
 import { describeListenError, parsePort } from './serve-options.js';
@@ -67,6 +68,6 @@ export async function runListen(opts: ListenOptions, ctx: Context): Promise<void
 function summary(tally: Map<string, number>, repeats: number): string {
   const total = [...tally.values()].reduce((a, b) => a + b, 0);
   if (total === 0) return ': no notify arrived';
-  const parts = [...tally].map(([verdict, n]) => `${n} ${verdict}${verdict === 'verified' && repeats > 0 ? ` (${repeats} ${repeats === 1 ? 'repeat' : 'repeats'})` : ''}`);
-  return ` after ${total} ${total === 1 ? 'notify' : 'notifies'}: ${parts.join(', ')}`;
+  const parts = [...tally].map(([verdict, n]) => `${n} ${verdict}${verdict === 'verified' && repeats > 0 ? ` (${count(repeats, 'repeat')})` : ''}`);
+  return ` after ${count(total, 'notify', 'notifies')}: ${parts.join(', ')}`;
 }

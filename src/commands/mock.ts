@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { maskKey } from '../core/mask.js';
 import { UsageError } from '../errors.js';
 import { mockEventLine } from '../render/events.js';
+import { count } from '../render/words.js';
 import { SANDBOX, startMock, type MockEvent, type MockFault } from '../servers/mock.js';
 import { untilSignal } from '../servers/signals.js';
 import { describeListenError, parsePort } from './serve-options.js';
@@ -129,15 +130,14 @@ function tally(seen: Seen, e: MockEvent): void {
 /** ` after 120 requests (2 answered FAIL), 40 payments, 38 notifies delivered (3 attempts failed), 3 refunds`. */
 function summary(seen: Seen): string {
   if (seen.requests === 0) return ': no request arrived';
-  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   const oddOnes = [seen.failed > 0 ? `${seen.failed} answered FAIL` : '', seen.faulted > 0 ? `${seen.faulted} given the --fault` : ''].filter((p) => p !== '');
   const parts = [
-    `${count(seen.requests, 'request', 'requests')}${oddOnes.length > 0 ? ` (${oddOnes.join(', ')})` : ''}`,
-    seen.payments > 0 ? count(seen.payments, 'payment', 'payments') : '',
+    `${count(seen.requests, 'request')}${oddOnes.length > 0 ? ` (${oddOnes.join(', ')})` : ''}`,
+    seen.payments > 0 ? count(seen.payments, 'payment') : '',
     seen.delivered + seen.undelivered > 0
-      ? `${count(seen.delivered, 'notify', 'notifies')} delivered${seen.undelivered > 0 ? ` (${count(seen.undelivered, 'attempt', 'attempts')} failed)` : ''}`
+      ? `${count(seen.delivered, 'notify', 'notifies')} delivered${seen.undelivered > 0 ? ` (${count(seen.undelivered, 'attempt')} failed)` : ''}`
       : '',
-    seen.refunds > 0 ? count(seen.refunds, 'refund', 'refunds') : '',
+    seen.refunds > 0 ? count(seen.refunds, 'refund') : '',
   ];
   return ` after ${parts.filter((p) => p !== '').join(', ')}`;
 }

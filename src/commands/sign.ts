@@ -8,6 +8,7 @@ import { signCanonical } from '../core/sign.js';
 import { requireSetting } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { readFields, type FieldSourceOptions } from '../field-source.js';
+import { count } from '../render/words.js';
 
 export interface SignOptions extends FieldSourceOptions {
   explain: boolean;
@@ -73,7 +74,7 @@ export async function runSign(opts: SignOptions, ctx: Context): Promise<void> {
   const shown = printable(canonical);
   ctx.out(`${c.bold('canonical')}  ${shown}${c.dim(`key=${maskKey(key)}`)}`);
   ctx.out(`${c.bold('sign')}       ${c.green(signature)}`);
-  ctx.out(`${c.bold('signed')}     ${signed.length} field${signed.length === 1 ? '' : 's'}: ${printable(signed.join(', '))}`);
+  ctx.out(`${c.bold('signed')}     ${count(signed.length, 'field')}: ${printable(signed.join(', '))}`);
   if (skipped.length > 0) ctx.out(`${c.bold('skipped')}    ${printable(skipped.join(', '))} ${c.dim('(empty or null: never signed)')}`);
   if (Object.prototype.hasOwnProperty.call(fields, 'sign')) ctx.out(c.dim('the input\'s own "sign" field is never signed'));
   for (const o of orderings) {

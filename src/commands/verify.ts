@@ -7,6 +7,7 @@ import { verify } from '../core/sign.js';
 import { requireSetting } from '../credentials.js';
 import { SignatureError, UsageError } from '../errors.js';
 import { readFields, type FieldSourceOptions } from '../field-source.js';
+import { count } from '../render/words.js';
 import { warnFieldNamedKey } from './sign.js';
 
 export type VerifyOptions = FieldSourceOptions;
@@ -37,7 +38,7 @@ export async function runVerify(opts: VerifyOptions, ctx: Context): Promise<void
   } else {
     const c = ctx.color;
     if (result.status === 'valid') {
-      ctx.out(`${c.green('✓ valid')}  sign ${result.received} matches ${result.signedFields.length} signed field${result.signedFields.length === 1 ? '' : 's'}`);
+      ctx.out(`${c.green('✓ valid')}  sign ${result.received} matches ${count(result.signedFields.length, 'signed field')}`);
     } else if (result.status === 'mismatch') {
       ctx.out(c.red('✗ sign mismatch'));
       ctx.out(`  expected  ${result.expected}`);

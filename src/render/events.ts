@@ -6,6 +6,7 @@ import { statusText } from '../core/status.js';
 import type { NotifyEvent } from '../servers/listener.js';
 import type { MockEvent } from '../servers/mock.js';
 import { localClock } from './time.js';
+import { count } from './words.js';
 
 
 export function mockEventLine(ctx: Context, event: MockEvent): string {
@@ -34,9 +35,9 @@ export function mockEventLine(ctx: Context, event: MockEvent): string {
       const dropped = Array.isArray(e.retriesDropped) ? (e.retriesDropped as string[]) : [];
       const finished = Number(e.notifiesFinished ?? 0);
       const parts = [
-        `${finished} in-flight ${finished === 1 ? 'notify' : 'notifies'} finished`,
+        `${count(finished, 'in-flight notify', 'in-flight notifies')} finished`,
         `${Number(e.notifiesCut ?? 0)} cut off`,
-        `${dropped.length} ${dropped.length === 1 ? 'retry' : 'retries'} dropped${dropped.length ? ` (${dropped.join(', ')})` : ''}`,
+        `${count(dropped.length, 'retry', 'retries')} dropped${dropped.length ? ` (${dropped.join(', ')})` : ''}`,
       ];
       return `${t}  ${c.yellow('stopping')}: ${parts.join(', ')}`;
     }

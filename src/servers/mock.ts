@@ -11,6 +11,7 @@ import { formatMoney } from '../core/money.js';
 import { validateCreate, type Params } from '../core/order.js';
 import { sign, signsEqual } from '../core/sign.js';
 import { statusText } from '../core/status.js';
+import { count } from '../render/words.js';
 import { ORDER_BOOK_CAPACITY, OrderBook } from './order-book.js';
 import { BodyTooLarge, createHardenedServer, hostForUrl, listen, MAX_BODY_BYTES, onBody, sendJson, sendText } from './http-util.js';
 
@@ -631,7 +632,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
   function notifyState(order: MockOrder): string {
     if (!order.notifyUrl) return 'no notifyUrl';
     if (order.notified) return `delivered to ${order.notifyUrl}`;
-    return order.notifyAttempts === 0 ? `on its way to ${order.notifyUrl}` : `not delivered yet to ${order.notifyUrl} (${order.notifyAttempts} ${order.notifyAttempts === 1 ? 'attempt' : 'attempts'})`;
+    return order.notifyAttempts === 0 ? `on its way to ${order.notifyUrl}` : `not delivered yet to ${order.notifyUrl} (${count(order.notifyAttempts, 'attempt')})`;
   }
 
   /** What a browser opening the mock's address sees: where to point a client, and the newest orders to pay. */
