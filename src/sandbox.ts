@@ -11,6 +11,8 @@ export interface Sandbox {
   ctx: Context;
   baseUrl: string;
   notifyUrl: string;
+  /** Where a redirect channel's checkout sends the browser back: the mock's own page, its orders and their status. */
+  returnUrl: string;
   /** Resolves when a verified notify for this payOrderId arrived, or after `timeoutMs`. */
   notifyArrived: (mchOrderNo: string, timeoutMs: number) => Promise<boolean>;
   close: () => Promise<void>;
@@ -72,6 +74,7 @@ export async function openSandbox(ctx: Context, autoPaySeconds: number): Promise
     ctx: sandboxCtx,
     baseUrl: mock.baseUrl,
     notifyUrl: `${listener.url}/notify`,
+    returnUrl: `${new URL(mock.baseUrl).origin}/`,
     notifyArrived: async (mchOrderNo, timeoutMs) => {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {

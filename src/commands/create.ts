@@ -151,7 +151,7 @@ interface CreateResult {
   payment: PaymentPresentation;
 }
 
-async function buildRequest(opts: CreateOptions, ctx: Context): Promise<{ params: Params; key: string; mchId: string }> {
+async function buildRequest(opts: CreateOptions, ctx: Context, sandbox?: Sandbox): Promise<{ params: Params; key: string; mchId: string }> {
   // Credentials first: a missing key is said before any prompt, not after the user has answered them.
   const [mchId, key, jobNo] = await requireCredentials(ctx, [
     ['mchId', 'to create an order'],
@@ -164,7 +164,8 @@ async function buildRequest(opts: CreateOptions, ctx: Context): Promise<{ params
   const notifyUrl = await givenOrAsked(ctx, opts.notifyUrl ?? (await optionalSetting(ctx, 'notifyUrl')), FIELD_FLAGS.notifyUrl!, () =>
     askText(ctx, 'Notify URL (the gateway posts the result here)', { validate: (v) => checkWebUrl(v) ?? true }),
   );
-  let returnUrl = opts.returnUrl ?? (await optionalSetting(ctx, 'returnUrl'));
+  // The sandbox has a page to come back to (no shop is needed to try a redirect channel there).
+  let returnUrl = opts.returnUrl ?? (await optionalSetting(ctx, 'returnUrl')) ?? (channel?.needsReturnUrl ? sandbox?.returnUrl : undefined);
   if (channel?.needsReturnUrl && !returnUrl && ctx.canPrompt) {
     returnUrl = await askText(ctx, `Return URL (${channelId} redirects here after payment)`, { validate: (v) => checkWebUrl(v) ?? true });
   }
@@ -275,7 +276,7 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
 
 async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox): Promise<void> {
   const timeoutSeconds = parseWaitTimeout(opts.waitTimeout);
-  const { params: request, key, mchId } = await buildRequest(opts, ctx);
+  const { params: request, key, mchId } = await buildRequest(opts, ctx, sandbox);
 
   if (opts.dryRun) {
     const baseUrl = await gatewayBaseUrl(ctx);
@@ -317,6 +318,10 @@ async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox)
       renderOrderSummary(ctx, 'order created', request, result.response);
       ctx.out(`  ${signatureLine(ctx, result.signature, result.signatureReason)}`);
       await renderPayment(ctx, channelId, result.payment);
+      // The sandbox's checkout page lives on a port of this run only.
+      if (sandbox && !opts.wait && result.payment.kind === 'redirect') {
+        ctx.out(ctx.color.dim('that page is served only while this command runs: add --wait to open it (the sandbox pays the order after 3 s)'));
+      }
       // What to run next, as gh and stripe print it: the order's status, waiting for the payment.
       if (!opts.wait) ctx.out(ctx.color.dim(`follow it: ${queryCommand({ mchOrderNo: String(request.mchOrderNo) }, ctx.sandbox)} --wait`));
     }

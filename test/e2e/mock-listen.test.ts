@@ -780,4 +780,24 @@ describe('--sandbox', () => {
     expect(short.code).toBe(1);
     expect(short.stderr).toMatch(/not paid after 1 s .*check later with iotpay query --mch-order-no \S+ --sandbox\n/);
   }, 30_000);
+
+  it('a redirect channel needs no return URL in the sandbox: the checkout comes back to the mock, and says its page closes with the run', async () => {
+    const env = { IOTPAY_CONFIG_DIR: path.join(dir, 'redirect') };
+    const json = await runCli(['create', '--sandbox', '--channel', 'ALIPAY_PC', '--amount', '1999', '--json'], { env });
+    expect(json.code, json.stderr).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expect(doc.payment.kind).toBe('redirect');
+    const checkout = new URL(doc.payment.value);
+    expect(doc.request.returnUrl).toBe(`${checkout.origin}/`);
+    // A channel that does not redirect gets none, and a given one is kept.
+    const qr = await runCli(['create', '--sandbox', '--channel', 'WX_NATIVE', '--amount', '100', '--json'], { env });
+    expect(JSON.parse(qr.stdout).request).not.toHaveProperty('returnUrl');
+    const own = await runCli(['create', '--sandbox', '--channel', 'ALIPAY_PC', '--amount', '100', '--return-url', 'https://shop.example/back', '--json'], { env });
+    expect(JSON.parse(own.stdout).request.returnUrl).toBe('https://shop.example/back');
+    const human = await runCli(['create', '--sandbox', '--channel', 'ALIPAY_PC', '--amount', '100'], { env });
+    expect(human.stdout).toMatch(/\/mock\/pay\/\S+\nthat page is served only while this command runs: add --wait to open it \(the sandbox pays the order after 3 s\)\nfollow it: /);
+    const waited = await runCli(['create', '--sandbox', '--channel', 'ALIPAY_PC', '--amount', '100', '--wait'], { env, timeoutMs: 20_000 });
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stdout).not.toMatch(/served only while/);
+  }, 30_000);
 });
