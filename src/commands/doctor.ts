@@ -3,6 +3,7 @@ import { lookup } from 'node:dns/promises';
 import type { Context } from '../context.js';
 import { checkBaseUrl, inQuotes, notifyUnreachable, QUOTES_WHY } from '../config/settings.js';
 import { missingSetting, type Resolved } from '../config/resolve.js';
+import { clockSkew } from '../core/clock.js';
 import { maskKey } from '../core/mask.js';
 import { onLoopback, sandboxHint } from '../credentials.js';
 import { buildQueryParams } from '../core/order.js';
@@ -143,13 +144,16 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
       }
     }
     let answer: { body: Record<string, unknown>; date?: string } | undefined;
+    let sentAt = 0;
+    let answeredAt = 0;
     if (reachable) {
       const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
       const probe = `DOCTOR${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex').toUpperCase()}`;
       try {
-        const started = Date.now();
+        sentAt = ctx.now().getTime();
         answer = await client.call('query_order', withSign(buildQueryParams(mchId!.value, { mchOrderNo: probe }), key!.value));
-        add({ id: 'http', title: 'gateway answers', status: 'pass', detail: `${url.protocol === 'https:' ? 'TLS and HTTP work' : 'HTTP works'}: query_order answered in ${Date.now() - started} ms` });
+        answeredAt = ctx.now().getTime();
+        add({ id: 'http', title: 'gateway answers', status: 'pass', detail: `${url.protocol === 'https:' ? 'TLS and HTTP work' : 'HTTP works'}: query_order answered in ${answeredAt - sentAt} ms` });
       } catch (err) {
         reachable = false;
         // The error's own hint (a base URL without /v1, say) is more exact than the general advice.
@@ -169,12 +173,15 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
       const serverTime = answer.date ? Date.parse(answer.date) : NaN;
       if (Number.isNaN(serverTime)) add({ id: 'clock', title: 'clock skew', status: 'skip', detail: 'the answer has no Date header' });
       else {
-        const skew = Math.round((ctx.now().getTime() - serverTime) / 1000);
+        const skew = clockSkew(sentAt, answeredAt, serverTime);
         add({
           id: 'clock',
           title: 'clock skew',
           status: Math.abs(skew) > 60 ? 'warn' : 'pass',
-          detail: `this machine is ${Math.abs(skew)} s ${skew >= 0 ? 'ahead of' : 'behind'} the gateway`,
+          detail:
+            skew === 0
+              ? "this machine's clock is in step with the gateway's (to the second its Date header gives)"
+              : `this machine is about ${Math.abs(skew)} s ${skew > 0 ? 'ahead of' : 'behind'} the gateway`,
           ...(Math.abs(skew) > 60 ? { fix: 'sync the clock (NTP): order times and paySuccTime will look wrong' } : {}),
         });
       }

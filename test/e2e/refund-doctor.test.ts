@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, runCli, tempDir, type RunResult } from '../helpers/cli.js';
+import { json, startGatewayStub } from '../helpers/gateway-stub.js';
 import { killAll, startIotpay, type Running } from '../helpers/process.js';
 import { runOnPty } from '../helpers/pty.js';
 
@@ -224,6 +225,32 @@ describe('doctor', () => {
     for (const c of checks) {
       expect(Object.keys(c)).toEqual(expect.arrayContaining(['id', 'title', 'status', 'detail']));
       expect(['pass', 'warn']).toContain(c.status);
+    }
+    // The mock shares this machine's clock: in step, whatever part of a second its Date header cut off.
+    expect(checks.find((c: { id: string }) => c.id === 'clock')).toEqual({
+      id: 'clock',
+      title: 'clock skew',
+      status: 'pass',
+      detail: "this machine's clock is in step with the gateway's (to the second its Date header gives)",
+    });
+  });
+
+  it('a gateway whose clock is three minutes behind: the clock check warns, with the fix', async () => {
+    const stub = await startGatewayStub();
+    try {
+      stub.handle((_req, res) => {
+        res.setHeader('date', new Date(Date.now() - 180_000).toUTCString());
+        json(res, { retCode: 'FAIL', retMsg: 'order does not exist' });
+      });
+      const r = await iotpay(['doctor', '--json'], { IOTPAY_BASE_URL: stub.baseUrl });
+      expect(r.code, r.stderr).toBe(0);
+      const clock = JSON.parse(r.stdout).find((c: { id: string }) => c.id === 'clock');
+      expect(clock).toMatchObject({ status: 'warn', fix: 'sync the clock (NTP): order times and paySuccTime will look wrong' });
+      const ahead = /^this machine is about (\d+) s ahead of the gateway$/.exec(clock.detail);
+      expect(ahead, clock.detail).not.toBeNull();
+      expect(Math.abs(Number(ahead![1]) - 180)).toBeLessThanOrEqual(1);
+    } finally {
+      await stub.close();
     }
   });
 
