@@ -18,6 +18,11 @@ export function isPaid(status: number | undefined): boolean {
   return status === 2 || status === 3;
 }
 
+/** Created or paying: a payment can still complete it. */
+export function isPayable(status: number | undefined): boolean {
+  return status === 0 || status === 1;
+}
+
 export function isCancelled(status: number | undefined): boolean {
   return status === 4 || status === 9;
 }

@@ -10,9 +10,9 @@ import { parseQueryString } from '../core/input.js';
 import { formatMoney } from '../core/money.js';
 import { validateCreate, type Params } from '../core/order.js';
 import { sign, signsEqual } from '../core/sign.js';
-import { statusText } from '../core/status.js';
-import { count } from '../render/words.js';
+import { isPayable, statusText } from '../core/status.js';
 import { ORDER_BOOK_CAPACITY, OrderBook } from './order-book.js';
+import { checkoutPage, checkoutPath, indexPage, notAllowedPage, notSentPage, unknownOrderPage, webUrl } from './mock-pages.js';
 import { BodyTooLarge, createHardenedServer, hostForUrl, listen, MAX_BODY_BYTES, onBody, sendJson, sendText } from './http-util.js';
 
 export { SANDBOX } from '../config/settings.js';
@@ -257,31 +257,6 @@ function decodeSegment(segment: string): string | undefined {
   }
 }
 
-const html = (text: string): string =>
-  text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
-
-/** An http(s) URL a browser may be sent to (a returnUrl of javascript: is not followed). */
-function webUrl(url: string | undefined): boolean {
-  if (!url) return false;
-  try {
-    const { protocol } = new URL(url);
-    return protocol === 'http:' || protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${html(title)} · IOTPay mock</title></head>
-<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem">
-<h1>${html(title)}</h1>
-${body}
-</body></html>
-`;
-}
-
 /** Orders (and refund numbers) the --sandbox store keeps across runs. */
 const STATE_ORDERS = 200;
 
@@ -394,8 +369,6 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     });
   }
 
-  const payable = (order: MockOrder): boolean => order.status === 0 || order.status === 1;
-
   /**
    * Delivers a paid order's notify again, retries and all, as a gateway that never saw the `success` would: a
    * handler that credits an order twice is the bug this finds. Why it cannot, or undefined when it is on its way.
@@ -410,7 +383,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
   }
 
   function pay(order: MockOrder): boolean {
-    if (!payable(order)) return false;
+    if (!isPayable(order.status)) return false;
     order.status = 2;
     order.paySuccTime = now().getTime();
     order.channelOrderNo = `${order.channelId.startsWith('WX') ? 'wx' : 'ch'}${now().toISOString().replace(/\D/g, '').slice(0, 14)}${rand(6)}`;
@@ -578,21 +551,21 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
   }
 
   /**
-   * The checkout page a redirect channel's URL opens: the order, and a button that pays it; once paid, one that
-   * sends the notify again (`/mock/pay/<payOrderId>/notify`).
+   * The checkout page a redirect channel's URL opens (mock-pages.ts draws it): GET shows the order, POST pays it;
+   * once paid, POST to `/mock/pay/<payOrderId>/notify` sends the notify again.
    */
-  function checkoutPage(method: string | undefined, rest: string, res: http.ServerResponse): void {
+  function checkoutRoute(method: string | undefined, rest: string, res: http.ServerResponse): void {
     const [segment = '', action, ...more] = rest.split('/');
     const order = orderAt(segment);
     if (!order || more.length > 0 || (action !== undefined && action !== 'notify')) {
-      return sendText(res, 404, page('Unknown order', `<p>The mock holds no order <code>${html(decodeSegment(segment) ?? segment)}</code>.</p>`), 'text/html');
+      return sendText(res, 404, unknownOrderPage(decodeSegment(segment) ?? segment), 'text/html');
     }
     settle(order);
-    const here = `/mock/pay/${encodeURIComponent(order.payOrderId)}`;
+    const here = checkoutPath(order);
     if (action === 'notify') {
-      if (method !== 'POST') return sendText(res, 405, page('Not allowed', '<p>POST sends the notify again.</p>'), 'text/html');
+      if (method !== 'POST') return sendText(res, 405, notAllowedPage('POST sends the notify again.'), 'text/html');
       const refused = notifyAgain(order);
-      if (refused) return sendText(res, 409, page('Not sent', `<p>${html(refused)}.</p><p><a href="${html(here)}">Back to the order</a></p>`), 'text/html');
+      if (refused) return sendText(res, 409, notSentPage(refused, here), 'text/html');
       res.writeHead(303, { location: here, 'content-length': 0 });
       res.end();
       return;
@@ -605,62 +578,25 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
       res.end();
       return;
     }
-    if (method !== 'GET' && method !== 'HEAD') return sendText(res, 405, page('Not allowed', '<p>GET shows the order; POST pays it.</p>'), 'text/html');
-    const money = formatMoney(order.amount, order.currency);
-    const rows = [
-      ['Amount', money],
-      ['Channel', order.channelId],
-      ['Subject', order.subject],
-      ['mchOrderNo', order.mchOrderNo],
-      ['payOrderId', order.payOrderId],
-      ['Status', `${order.status} (${statusText(order.status)})`],
-      ...(order.status === 2 || order.status === 3 ? [['Notify', notifyState(order)]] : []),
-    ];
-    const body = [
-      '<p>The local mock gateway\'s checkout: no wallet, no money moves.</p>',
-      `<dl>${rows.map(([k, v]) => `<dt>${k}</dt><dd>${html(v!)}</dd>`).join('')}</dl>`,
-      payable(order) ? `<form method="post"><button type="submit">Pay ${html(money)}</button></form>` : '',
-      !payable(order) && webUrl(order.returnUrl) ? `<p><a href="${html(order.returnUrl!)}">Back to the merchant</a></p>` : '',
-      (order.status === 2 || order.status === 3) && order.notifyUrl
-        ? `<form method="post" action="${html(here)}/notify"><button type="submit">Send the notify again</button></form>`
-        : '',
-    ].join('\n');
-    sendText(res, 200, page(`Pay ${money}`, body), 'text/html');
-  }
-
-  /** Where the order's notify stands, for the checkout page. */
-  function notifyState(order: MockOrder): string {
-    if (!order.notifyUrl) return 'no notifyUrl';
-    if (order.notified) return `delivered to ${order.notifyUrl}`;
-    return order.notifyAttempts === 0 ? `on its way to ${order.notifyUrl}` : `not delivered yet to ${order.notifyUrl} (${count(order.notifyAttempts, 'attempt')})`;
+    if (method !== 'GET' && method !== 'HEAD') return sendText(res, 405, notAllowedPage('GET shows the order; POST pays it.'), 'text/html');
+    sendText(res, 200, checkoutPage(order), 'text/html');
   }
 
   /** What a browser opening the mock's address sees: where to point a client, and the newest orders to pay. */
-  function indexPage(res: http.ServerResponse): void {
+  function indexRoute(res: http.ServerResponse): void {
     const latest = orders.latest(50).reverse();
     for (const o of latest) settle(o);
-    const rows = latest.map(
-      (o) =>
-        `<tr><td><a href="/mock/pay/${html(encodeURIComponent(o.payOrderId))}">${html(o.mchOrderNo)}</a></td><td>${html(formatMoney(o.amount, o.currency))}</td><td>${html(o.channelId)}</td><td>${html(statusText(o.status))}</td></tr>`,
-    );
-    const body = [
-      `<p>A local gateway for development: no wallet, no money moves. Point a client at <code>${html(`${url}/v1`)}</code>.</p>`,
-      '<p>Endpoints: <code>POST /v1/create_order</code>, <code>/v1/query_order</code>, <code>/v1/refund_order</code>; <code>GET /mock/orders</code> (JSON), <code>POST /mock/orders/&lt;payOrderId&gt;/pay</code>, <code>POST /mock/orders/&lt;payOrderId&gt;/notify</code> (the notify again).</p>',
-      latest.length === 0
-        ? '<p>No orders yet.</p>'
-        : `<table><thead><tr><th>mchOrderNo</th><th>Amount</th><th>Channel</th><th>Status</th></tr></thead><tbody>${rows.join('')}</tbody></table><p>Open an order to pay it.</p>`,
-    ].join('\n');
-    sendText(res, 200, page('Mock gateway', body), 'text/html');
+    sendText(res, 200, indexPage(url, latest), 'text/html');
   }
 
   /** The mock's own routes: an index page, list the orders, pay one, notify one again, the checkout page. */
   function mockRoute(method: string | undefined, path: string, res: http.ServerResponse): void {
     if ((method === 'GET' || method === 'HEAD') && (path === '/' || path === '/mock' || path === '/mock/')) {
-      indexPage(res);
+      indexRoute(res);
       return;
     }
     if (path.startsWith('/mock/pay/')) {
-      checkoutPage(method, path.slice('/mock/pay/'.length), res);
+      checkoutRoute(method, path.slice('/mock/pay/'.length), res);
       return;
     }
     if (method === 'GET' && path === '/mock/orders') {
