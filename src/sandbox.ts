@@ -66,7 +66,7 @@ export async function openSandbox(ctx: Context, autoPaySeconds: number): Promise
     {},
     () => ctx.settings.configStore(),
     undefined,
-    false,
+    '--sandbox',
   );
   const sandboxCtx: Context = { ...ctx, settings, sandbox: true };
   if (!ctx.json) ctx.streams.stderr.write(ctx.errColor.dim(`sandbox: mock gateway ${mock.baseUrl}, notify listener ${listener.url} (mchId ${SANDBOX.mchId})\n`));

@@ -31,8 +31,11 @@ export class Settings {
     private readonly env: NodeJS.ProcessEnv,
     private readonly openStore: () => Promise<ConfigStore>,
     private readonly profileFlag?: string,
-    /** False for the sandbox: only the given values and built-in defaults, no profile. */
-    private readonly useProfiles = true,
+    /**
+     * Set for the sandbox (`--sandbox`): the given values are said to come from it, and besides them only built-in
+     * defaults count (no environment, no profile).
+     */
+    private readonly onlyGivenBy?: string,
   ) {}
 
   /** The config store, opened once and only when a value must come from it. */
@@ -53,10 +56,10 @@ export class Settings {
   async resolve(key: SettingKey): Promise<Resolved | undefined> {
     const spec = settingSpec(key);
     const flag = this.flags[key];
-    if (flag !== undefined && spec.flag) return { value: flag, source: 'flag', origin: spec.flag };
+    if (flag !== undefined && (spec.flag || this.onlyGivenBy)) return { value: flag, source: 'flag', origin: this.onlyGivenBy ?? spec.flag! };
+    if (this.onlyGivenBy) return spec.defaultValue === undefined ? undefined : { value: spec.defaultValue, source: 'default', origin: 'default' };
     const fromEnv = envValue(this.env, spec.env);
     if (fromEnv !== undefined) return { value: fromEnv, source: 'env', origin: spec.env! };
-    if (!this.useProfiles) return spec.defaultValue === undefined ? undefined : { value: spec.defaultValue, source: 'default', origin: 'default' };
     const profile = await this.profile();
     const store = await this.configStore();
     if (profile.explicit && !store.profileNames().includes(profile.name)) {

@@ -781,7 +781,7 @@ describe('--sandbox', () => {
     expect(short.stderr).toMatch(/not paid after 1 s .*check later with iotpay query --mch-order-no \S+ --sandbox\n/);
   }, 30_000);
 
-  it('a redirect channel needs no return URL in the sandbox: the checkout comes back to the mock, and says its page closes with the run', async () => {
+  it('a redirect channel needs no return URL in the sandbox: the checkout comes back to the mock, and says its page closes with the run; --verbose names --sandbox as the source', async () => {
     const env = { IOTPAY_CONFIG_DIR: path.join(dir, 'redirect') };
     const json = await runCli(['create', '--sandbox', '--channel', 'ALIPAY_PC', '--amount', '1999', '--json'], { env });
     expect(json.code, json.stderr).toBe(0);
@@ -796,6 +796,14 @@ describe('--sandbox', () => {
     expect(JSON.parse(own.stdout).request.returnUrl).toBe('https://shop.example/back');
     const human = await runCli(['create', '--sandbox', '--channel', 'ALIPAY_PC', '--amount', '100'], { env });
     expect(human.stdout).toMatch(/\/mock\/pay\/\S+\nthat page is served only while this command runs: add --wait to open it \(the sandbox pays the order after 3 s\)\nfollow it: /);
+    // --verbose says where the sandbox's settings come from: not the flags and variables, which it does not read.
+    const verbose = await runCli(['--verbose', 'query', '--sandbox', '--mch-order-no', 'NOPE'], { env: { ...env, IOTPAY_MCH_ID: '777', IOTPAY_TIMEOUT: '5000' } });
+    expect(verbose.stderr.split('\n').filter((l) => / = .* \(from /.test(l))).toEqual([
+      'mchId = 10000001 (from --sandbox)',
+      'key = iotp…et (from --sandbox)',
+      expect.stringMatching(/^baseUrl = http:\/\/127\.0\.0\.1:\d+\/v1 \(from --sandbox\)$/),
+      'timeout = 15000 (from default)',
+    ]);
     const waited = await runCli(['create', '--sandbox', '--channel', 'ALIPAY_PC', '--amount', '100', '--wait'], { env, timeoutMs: 20_000 });
     expect(waited.code, waited.stderr).toBe(0);
     expect(waited.stdout).not.toMatch(/served only while/);
