@@ -65,7 +65,7 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
     else timer ??= setTimeout(flush, 10);
   };
   // What happened, said when the mock stops.
-  const seen: Seen = { requests: 0, failed: 0, faulted: 0, payments: 0, delivered: 0, undelivered: 0, refunds: 0 };
+  const seen: Seen = { requests: 0, failed: 0, faulted: 0, noEndpoint: 0, payments: 0, delivered: 0, undelivered: 0, refunds: 0 };
   let mock;
   try {
     mock = await startMock({
@@ -109,6 +109,8 @@ interface Seen {
   failed: number;
   /** Requests given a simulated fault (--fault): an HTTP 500, or no answer. */
   faulted: number;
+  /** Requests that look like API calls to a path that is none (404): a client with the wrong base URL. */
+  noEndpoint: number;
   payments: number;
   delivered: number;
   undelivered: number;
@@ -119,6 +121,7 @@ function tally(seen: Seen, e: MockEvent): void {
   if (e.event === 'request') {
     seen.requests++;
     if (e.fault !== undefined) seen.faulted++;
+    else if (e.http === 404) seen.noEndpoint++;
     else if (e.retCode !== 'SUCCESS') seen.failed++;
   } else if (e.event === 'payment') seen.payments++;
   else if (e.event === 'notify') {
@@ -130,7 +133,7 @@ function tally(seen: Seen, e: MockEvent): void {
 /** ` after 120 requests (2 answered FAIL), 40 payments, 38 notifies delivered (3 attempts failed), 3 refunds`. */
 function summary(seen: Seen): string {
   if (seen.requests === 0) return ': no request arrived';
-  const oddOnes = [seen.failed > 0 ? `${seen.failed} answered FAIL` : '', seen.faulted > 0 ? `${seen.faulted} given the --fault` : ''].filter((p) => p !== '');
+  const oddOnes = [seen.failed > 0 ? `${seen.failed} answered FAIL` : '', seen.faulted > 0 ? `${seen.faulted} given the --fault` : '', seen.noEndpoint > 0 ? `${seen.noEndpoint} sent to no endpoint` : ''].filter((p) => p !== '');
   const parts = [
     `${count(seen.requests, 'request')}${oddOnes.length > 0 ? ` (${oddOnes.join(', ')})` : ''}`,
     seen.payments > 0 ? count(seen.payments, 'payment') : '',

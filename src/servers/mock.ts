@@ -93,6 +93,8 @@ const ENDPOINTS = new Map<string, 'create_order' | 'query_order' | 'refund_order
   ['/v1/refund_order', 'refund_order'],
 ]);
 
+const ENDPOINT_NAMES: ReadonlySet<string> = new Set(ENDPOINTS.values());
+
 const fail = (retMsg: string, extra: Params = {}): Params => ({ retCode: 'FAIL', retMsg, ...extra });
 
 /** Why a refused request's sign did not match, for the log line (never in the answer). */
@@ -613,7 +615,13 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
       sendJson(res, refused ? 409 : 200, refused ? { error: refused, order } : order);
       return;
     }
-    sendJson(res, 404, { error: `no such endpoint: ${method} ${path}` });
+    // A client pointed at the wrong path is told where the API is, and the mock's log shows it (a browser's
+    // favicon is not logged: only requests that look like API calls).
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    const endpoint = ENDPOINT_NAMES.has(name) ? `/v1/${name}` : undefined;
+    const where = endpoint ? `; the API is at ${endpoint} (a base URL ends in /v1)` : '';
+    if (endpoint || (method !== 'GET' && method !== 'HEAD')) event('request', { method, path, http: 404, error: `no such endpoint${where}` });
+    sendJson(res, 404, { error: `no such endpoint: ${method} ${path}${where}` });
   }
 
   function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -626,6 +634,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
       return;
     }
     if (req.method !== 'POST') {
+      event('request', { method: req.method, path, http: 405, retCode: 'FAIL', retMsg: 'POST only' });
       sendJson(res, 405, fail('POST only'));
       return;
     }

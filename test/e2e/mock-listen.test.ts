@@ -424,7 +424,7 @@ describe('notify delivery: mock → listen → merchant handler', () => {
       expect(await listen.proc.stop('SIGINT')).toBe(0);
       expect(jsonLines(listen.proc.lines()).at(-1)).toEqual({ event: 'stopped', verdicts: { verified: 3 }, repeats: 2 });
       expect(await mock.proc.stop('SIGINT')).toBe(0);
-      expect(jsonLines(mock.proc.lines()).at(-1)).toEqual({ event: 'stopped', requests: 2, failed: 0, faulted: 0, payments: 1, delivered: 1, undelivered: 2, refunds: 0 });
+      expect(jsonLines(mock.proc.lines()).at(-1)).toEqual({ event: 'stopped', requests: 2, failed: 0, faulted: 0, noEndpoint: 0, payments: 1, delivered: 1, undelivered: 2, refunds: 0 });
     } finally {
       await new Promise<void>((r) => handler.close(() => r()));
     }
@@ -660,7 +660,7 @@ describe('shutdown', () => {
       expect(await portIsFree(mockPort)).toBe(true);
       expect(await portIsFree(listenPort)).toBe(true);
       // --json ends with the counts, as a last JSON line.
-      expect(jsonLines(mock.proc.lines()).at(-1)).toEqual({ event: 'stopped', requests: 0, failed: 0, faulted: 0, payments: 0, delivered: 0, undelivered: 0, refunds: 0 });
+      expect(jsonLines(mock.proc.lines()).at(-1)).toEqual({ event: 'stopped', requests: 0, failed: 0, faulted: 0, noEndpoint: 0, payments: 0, delivered: 0, undelivered: 0, refunds: 0 });
       expect(jsonLines(listen.proc.lines()).at(-1)).toEqual({ event: 'stopped', verdicts: {}, repeats: 0 });
     }
   });
@@ -701,6 +701,27 @@ describe('shutdown', () => {
     expect((await runCli(['query', '--mch-order-no', 'X'], { env: baseEnv({ IOTPAY_BASE_URL: faulty.baseUrl }) })).code).toBe(3);
     expect(await faulty.proc.stop('SIGINT')).toBe(0);
     expect(faulty.proc.lines().filter((l) => l !== '').at(-1)).toBe('mock stopped after 1 request (1 given the --fault)');
+  });
+
+  it('a client at the wrong path or with the wrong method is logged and told where the API is; a browser\'s favicon is not logged', async () => {
+    const mock = await startMock([], baseEnv(), true);
+    const noV1 = await fetch(`${mock.url}/create_order`, { method: 'POST', body: 'params={}', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(noV1.status).toBe(404);
+    expect(await noV1.json()).toEqual({ error: 'no such endpoint: POST /create_order; the API is at /v1/create_order (a base URL ends in /v1)' });
+    const get = await fetch(`${mock.baseUrl}/query_order?mchId=1`);
+    expect(get.status).toBe(405);
+    expect(await get.json()).toEqual({ retCode: 'FAIL', retMsg: 'POST only' });
+    expect((await fetch(`${mock.url}/favicon.ico`)).status).toBe(404);
+    expect((await fetch(`${mock.url}/api/pay`, { method: 'POST' })).status).toBe(404);
+    await mock.proc.waitForLine((l) => l.includes('POST /api/pay'));
+    expect(await mock.proc.stop('SIGINT')).toBe(0);
+    const logged = mock.proc.lines().filter((l) => /^\d\d:\d\d:\d\d {2}/.test(l)).map((l) => l.slice(10));
+    expect(logged).toEqual([
+      'POST /create_order  →  no such endpoint; the API is at /v1/create_order (a base URL ends in /v1)',
+      'GET /v1/query_order  →  FAIL POST only',
+      'POST /api/pay  →  no such endpoint',
+    ]);
+    expect(mock.proc.lines().filter((l) => l !== '').at(-1)).toBe('mock stopped after 3 requests (1 answered FAIL, 2 sent to no endpoint)');
   });
 
   it('a busy port is exit 2 with a clear message', async () => {
