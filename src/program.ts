@@ -1,5 +1,5 @@
 // The commander tree: flags and help for every command; each action fills an options object and lazy-imports its command.
-import { Command } from 'commander';
+import { Command, type AddHelpTextContext } from 'commander';
 import { prepareContext, type Context, type ContextBase, type GlobalOptions } from './context.js';
 import { isTerminal } from './io.js';
 import { VERSION } from './version.js';
@@ -12,6 +12,19 @@ export interface ProgramHooks {
 
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+/** Text after the options: its prose wrapped to the help's width, as commander wraps descriptions; example commands whole. */
+function afterHelp(text: string): (context: AddHelpTextContext) => string {
+  return ({ command, error }) => {
+    const help = command.createHelp();
+    const output = command.configureOutput();
+    const width = (error ? output.getErrHelpWidth?.() : output.getOutHelpWidth?.()) ?? 80;
+    return text
+      .split('\n')
+      .map((line) => (line.startsWith('  $ ') ? line : help.boxWrap(line, width)))
+      .join('\n');
+  };
 }
 
 const VALUE_OPTIONS = new Set(['--profile', '--mch-id', '--key', '--job-no', '--base-url', '--timeout']);
@@ -78,7 +91,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     // text, wrapped to the terminal's width or 80 columns.
     getOutHasColors: () => false,
     getErrHasColors: () => false,
-    getOutHelpWidth: () => (isTerminal(base.streams, 'stdout') ? (base.streams.stdout.columns ?? 80) : 80),
+    getOutHelpWidth: () => (isTerminal(base.streams, 'stdout') ? (base.streams.stdout.columns || 80) : 80),
     getErrHelpWidth: () => 80,
   });
   program
@@ -98,6 +111,9 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .configureHelp({
       showGlobalOptions: true,
       sortSubcommands: false,
+      // commander leaves a description unwrapped when its column would be under 40 wide: on a 60-column pane every
+      // long line then wraps at the edge, under the option names. A narrower column still reads.
+      minWidthToWrap: 20,
       // Unbuilt commands have no options yet: give the root help the usage they will have.
       subcommandTerm: (cmd) => {
         const term = terms.get(cmd.name());
@@ -106,7 +122,9 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     })
     .addHelpText(
       'after',
-      `\nExit codes: 0 ok · 1 gateway FAIL · 2 usage/config · 3 transport · 4 signature · 130 interrupted\nDocs: README.md · run \`iotpay <command> --help\` for each command`,
+      afterHelp(
+        `\nExit codes: 0 ok · 1 gateway FAIL · 2 usage/config · 3 transport · 4 signature · 130 interrupted\nDocs: README.md · run \`iotpay <command> --help\` for each command`,
+      ),
     );
 
   const inputHelp =
@@ -119,11 +137,13 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .option('--explain', 'show the canonical string (key masked) and orderings that would differ')
     .addHelpText(
       'after',
-      examples([
-        'iotpay sign mchId=10000701 mchOrderNo=A1 amount=100',
-        `iotpay sign '{"mchId":"10000701","amount":100}' --explain`,
-        'iotpay sign --file request.json --json',
-      ]),
+      afterHelp(
+        examples([
+          'iotpay sign mchId=10000701 mchOrderNo=A1 amount=100',
+          `iotpay sign '{"mchId":"10000701","amount":100}' --explain`,
+          'iotpay sign --file request.json --json',
+        ]),
+      ),
     )
     .action(
       action(async (ctx, opts, input: string[]) => {
@@ -139,11 +159,13 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .option('-f, --file <path>', 'read the fields from a file (- for stdin)')
     .addHelpText(
       'after',
-      examples([
-        `iotpay verify 'https://shop.example/notify?payOrderId=P1&amount=100&sign=…'`,
-        'pbpaste | iotpay verify -',
-        'iotpay verify --file notify.json --json',
-      ]) + '\nExit 0 valid · 4 mismatch · 2 no sign, or a nested value that cannot be verified\n',
+      afterHelp(
+        examples([
+          `iotpay verify 'https://shop.example/notify?payOrderId=P1&amount=100&sign=…'`,
+          'pbpaste | iotpay verify -',
+          'iotpay verify --file notify.json --json',
+        ]) + '\nExit 0 valid · 4 mismatch · 2 no sign, or a nested value that cannot be verified\n',
+      ),
     )
     .action(
       action(async (ctx, opts, input: string[]) => {
@@ -157,14 +179,16 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     config
     .addHelpText(
       'after',
-      examples([
-        'iotpay config set mch-id 10000701',
-        'iotpay config set key            # hidden prompt',
-        'printf %s "$KEY" | iotpay config set key -',
-        'iotpay --profile live config set job-no alice',
-        'iotpay config use live',
-        'iotpay config list',
-      ]) + '\nSettings: mch-id, key, job-no, base-url, timeout, currency, notify-url, return-url, client-ip, device\n',
+      afterHelp(
+        examples([
+          'iotpay config set mch-id 10000701',
+          'iotpay config set key            # hidden prompt',
+          'printf %s "$KEY" | iotpay config set key -',
+          'iotpay --profile live config set job-no alice',
+          'iotpay config use live',
+          'iotpay config list',
+        ]) + '\nSettings: mch-id, key, job-no, base-url, timeout, currency, notify-url, return-url, client-ip, device\n',
+      ),
     );
     const configAction = (name: 'set' | 'get' | 'unset' | 'list' | 'path' | 'profiles' | 'use') =>
     action(async (ctx, _opts, a?: string, b?: string) => {
@@ -212,13 +236,15 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .option('--sandbox', 'no account needed: run against an in-process mock gateway and notify listener (auto-pays after 3 s)')
     .addHelpText(
       'after',
-      examples([
-        'iotpay create --channel WX_NATIVE --amount 100',
-        'iotpay create -c ALIPAY_WAP -a 2865 --os-type IOS --return-url https://shop.example/done',
-        'iotpay create -c WX_NATIVE -a 100 --dry-run',
-        "iotpay create -c ALIPAY_QR -a 100 --json | jq -r .payment.value",
-        'iotpay create -c WX_NATIVE -a 100 --wait --wait-timeout 120',
-      ]) + '\nExit 0 created (with --wait: paid) · 1 gateway FAIL or unpaid · 2 bad input · 3 transport · 4 forged answer\n',
+      afterHelp(
+        examples([
+          'iotpay create --channel WX_NATIVE --amount 100',
+          'iotpay create -c ALIPAY_WAP -a 2865 --os-type IOS --return-url https://shop.example/done',
+          'iotpay create -c WX_NATIVE -a 100 --dry-run',
+          "iotpay create -c ALIPAY_QR -a 100 --json | jq -r .payment.value",
+          'iotpay create -c WX_NATIVE -a 100 --wait --wait-timeout 120',
+        ]) + '\nExit 0 created (with --wait: paid) · 1 gateway FAIL or unpaid · 2 bad input · 3 transport · 4 forged answer\n',
+      ),
     )
     .action(
       action(async (ctx, opts) => {
@@ -266,8 +292,10 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .option('--sandbox', 'query an order made with create --sandbox (in-process mock, sandbox credentials)')
     .addHelpText(
       'after',
-      examples(['iotpay query --mch-order-no IOT20261129185548123ABCDEFGH', 'iotpay query --pay-order-id P0123 --wait --json']) +
-        '\nExit 0 answered (with --wait: paid) · 1 FAIL, or unpaid after --wait · 3 transport · 4 forged answer\n',
+      afterHelp(
+        examples(['iotpay query --mch-order-no IOT20261129185548123ABCDEFGH', 'iotpay query --pay-order-id P0123 --wait --json']) +
+          '\nExit 0 answered (with --wait: paid) · 1 FAIL, or unpaid after --wait · 3 transport · 4 forged answer\n',
+      ),
     )
     .action(
       action(async (ctx, opts) => {
@@ -328,8 +356,10 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .option('--sandbox', 'refund an order made with create --sandbox (in-process mock, sandbox credentials)')
     .addHelpText(
       'after',
-      examples(['iotpay refund --pay-order-id P0123 --amount 2865', 'iotpay refund --pay-order-id P0123 -a 500 --mch-refund-no R-1 --yes --json']) +
-        '\nExit 0 refunded · 1 gateway FAIL · 2 bad input, over-refund or not confirmed · 3 transport · 4 forged answer · 130 declined\n',
+      afterHelp(
+        examples(['iotpay refund --pay-order-id P0123 --amount 2865', 'iotpay refund --pay-order-id P0123 -a 500 --mch-refund-no R-1 --yes --json']) +
+          '\nExit 0 refunded · 1 gateway FAIL · 2 bad input, over-refund or not confirmed · 3 transport · 4 forged answer · 130 declined\n',
+      ),
     )
     .action(
       action(async (ctx, opts) => {
@@ -359,8 +389,10 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .option('--ca-file <pem>', 'trust this CA certificate for the gateway')
     .addHelpText(
       'after',
-      examples(['iotpay doctor', 'IOTPAY_MCH_ID=… IOTPAY_KEY=… iotpay doctor --json']) +
-        '\nThe credentials check queries an order that cannot exist: the gateway checks merchant and sign before the order,\nso its answer tells rejected credentials from accepted ones. Nothing is created or charged.\nExit 0 all good · 1 credentials rejected · 2 configuration missing · 3 gateway unreachable\n',
+      afterHelp(
+        examples(['iotpay doctor', 'IOTPAY_MCH_ID=… IOTPAY_KEY=… iotpay doctor --json']) +
+          '\nThe credentials check queries an order that cannot exist: the gateway checks merchant and sign before the order,\nso its answer tells rejected credentials from accepted ones. Nothing is created or charged.\nExit 0 all good · 1 credentials rejected · 2 configuration missing · 3 gateway unreachable\n',
+      ),
     )
     .action(
       action(async (ctx, opts) => {
@@ -393,13 +425,15 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .option('--retry-delay <ms>', 'first notify retry delay, doubling each time (default 1000)')
     .addHelpText(
       'after',
-      examples([
-        'iotpay mock --auto-pay 5',
-        'IOTPAY_BASE_URL=http://127.0.0.1:4010/v1 iotpay create -c WX_NATIVE -a 100 --notify-url http://127.0.0.1:4242/notify',
-        'curl -X POST http://127.0.0.1:4010/mock/orders/<payOrderId>/pay',
-        'iotpay mock --fault badsign --json',
-      ]) +
-        '\nWith no key configured it uses the sandbox credentials mchId 10000001 / key iotpay-sandbox-key-not-a-secret.\nEndpoints: POST /v1/create_order, /v1/query_order, /v1/refund_order; GET /mock/orders; POST /mock/orders/<payOrderId>/pay; POST /mock/orders/<payOrderId>/notify (send the notify again); checkout page GET/POST /mock/pay/<payOrderId>\nIt keeps the newest 100,000 orders; older ones are forgotten.\n',
+      afterHelp(
+        examples([
+          'iotpay mock --auto-pay 5',
+          'IOTPAY_BASE_URL=http://127.0.0.1:4010/v1 iotpay create -c WX_NATIVE -a 100 --notify-url http://127.0.0.1:4242/notify',
+          'curl -X POST http://127.0.0.1:4010/mock/orders/<payOrderId>/pay',
+          'iotpay mock --fault badsign --json',
+        ]) +
+          '\nWith no key configured it uses the sandbox credentials mchId 10000001 / key iotpay-sandbox-key-not-a-secret.\nEndpoints: POST /v1/create_order, /v1/query_order, /v1/refund_order; GET /mock/orders; POST /mock/orders/<payOrderId>/pay; POST /mock/orders/<payOrderId>/notify (send the notify again); checkout page GET/POST /mock/pay/<payOrderId>\nIt keeps the newest 100,000 orders; older ones are forgotten.\n',
+      ),
     )
     .action(
       action(async (ctx, opts) => {
@@ -429,7 +463,9 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .option('--skip-verify', "forward to an https handler without checking its certificate (a dev server's self-signed one)")
     .addHelpText(
       'after',
-      examples(['iotpay listen', 'iotpay listen --forward-to http://localhost:3000/iotpay/notify', 'iotpay listen --json | jq .']),
+      afterHelp(
+        examples(['iotpay listen', 'iotpay listen --forward-to http://localhost:3000/iotpay/notify', 'iotpay listen --json | jq .']),
+      ),
     )
     .action(
       action(async (ctx, opts) => {

@@ -14,8 +14,9 @@ export function startSpinner(ctx: Context, text: string): Spinner {
   let frame = 0;
   let current = text;
   // A line wider than the terminal wraps, and \r then clears only its last row: each redraw would leave one behind.
+  // A terminal that reports no size (0 columns: some editors' shells, `script` without stty) is taken as 80 wide.
   const fit = (t: string) => {
-    const room = ((stream as { columns?: number }).columns ?? 80) - 3;
+    const room = ((stream as { columns?: number }).columns || 80) - 3;
     return t.length <= room ? t : `${t.slice(0, Math.max(0, room - 1))}…`;
   };
   const draw = () => stream.write(`\r\x1b[2K${ctx.errColor.cyan(FRAMES[frame++ % FRAMES.length]!)} ${fit(current)}`);

@@ -203,6 +203,23 @@ describe('create on a terminal', () => {
   });
 });
 
+describe('--help on a terminal', () => {
+  it('wraps options and notes to the terminal (a 60-column pane too), and to 80 columns on one that reports no size', async () => {
+    for (const [cols, width] of [[60, 60], [0, 80]] as const) {
+      for (const command of ['create', 'mock']) {
+        const pty = runOnPty([command, '--help'], {}, { cols, rows: 60 });
+        expect(await pty.exited).toBe(0);
+        // Example commands are shown whole; everything else is wrapped.
+        const lines = pty.output().split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('  $ '));
+        expect(lines.some((l) => l.includes('--notify-attempts') || l.includes('--notify-url'))).toBe(true);
+        const widest = Math.max(...lines.map((l) => [...l].length));
+        expect(widest, `${command} at ${cols}`).toBeLessThanOrEqual(width);
+        expect(widest, `${command} at ${cols}`).toBeGreaterThan(width - 15);
+      }
+    }
+  });
+});
+
 describe('query on a terminal', () => {
   it("--wait's progress line fits a narrow terminal (a wrapped line leaves a row behind at every redraw)", async () => {
     await withStub(async (stub) => {
@@ -216,6 +233,11 @@ describe('query on a terminal', () => {
       expect(frames.some((f) => f.includes('waiting for payment'))).toBe(true);
       for (const f of frames) expect([...f].length, f).toBeLessThanOrEqual(29);
       expect(frames.some((f) => f.endsWith('…'))).toBe(true);
+      // A terminal that reports no size (0 columns) is taken as 80 wide: the line is whole, not cut to nothing.
+      const sizeless = runOnPty(['query', '--mch-order-no', 'M1', '--wait', '--wait-timeout', '2'], env, { cols: 0, rows: 0 });
+      expect(await sizeless.exited).toBe(1);
+      const drawn = sizeless.output().split('\x1b[2K').slice(1).map((f) => f.split('\r')[0]!).filter((f) => f.trim() !== '');
+      expect(drawn.some((f) => /^. waiting for payment… created \(\d+ s\)$/.test(f)), drawn.join('|')).toBe(true);
     });
   });
 
