@@ -1,5 +1,6 @@
 // `iotpay refund`: give money back on a paid order, after checking the amount and asking for confirmation.
 import type { Context } from '../context.js';
+import { clientIpProblem } from '../core/client-ip.js';
 import { formatMoney, parseCents } from '../core/money.js';
 import { buildRefundParams, generateOrderNo } from '../core/order.js';
 import { otherOrder, outcome, queryOrder } from '../core/response.js';
@@ -117,6 +118,9 @@ async function refundOrder(opts: RefundOptions, ctx: Context): Promise<void> {
     }
     const mchRefundNo = opts.mchRefundNo ?? generateOrderNo(ctx.now(), (n) => process.getBuiltinModule('node:crypto').randomBytes(n), 'RFD');
     const device = opts.device ?? (await optionalSetting(ctx, 'device'));
+    const clientIp = opts.clientIp ?? (await optionalSetting(ctx, 'clientIp')) ?? '127.0.0.1';
+    const ipProblem = clientIpProblem(clientIp);
+    if (ipProblem) ctx.warn(ipProblem);
     const request = withSign(
       buildRefundParams({
         mchId,
@@ -124,7 +128,7 @@ async function refundOrder(opts: RefundOptions, ctx: Context): Promise<void> {
         payOrderId: payOrderId,
         refundAmount,
         currency,
-        clientIp: opts.clientIp ?? (await optionalSetting(ctx, 'clientIp')) ?? '127.0.0.1',
+        clientIp,
         ...(device ? { device } : {}),
         loginName,
       }),

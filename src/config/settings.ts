@@ -1,4 +1,5 @@
 // The settings a profile can hold, their flags and env vars, and how each value is checked.
+import { clientIpProblem } from '../core/client-ip.js';
 
 export type SettingKey =
   | 'mchId'
@@ -128,7 +129,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   },
   { key: 'notifyUrl', name: 'notify-url', description: 'default notifyUrl for create', check: checkWebUrl },
   { key: 'returnUrl', name: 'return-url', description: 'default returnUrl for create', check: checkWebUrl },
-  { key: 'clientIp', name: 'client-ip', description: 'default clientIp for create' },
+  { key: 'clientIp', name: 'client-ip', description: 'default clientIp for create', check: clientIpProblem },
   { key: 'device', name: 'device', description: 'default device for create' },
 ];
 

@@ -1,6 +1,7 @@
 // create_order and query_order parameter sets: building them from inputs and checking them against the documented rules.
 import type { FieldValue } from './canonical.js';
 import { CREATE_CHANNELS, findChannel } from './channels.js';
+import { clientIpProblem } from './client-ip.js';
 import { MAX_AMOUNT } from './money.js';
 
 export type Params = Record<string, FieldValue>;
@@ -145,6 +146,8 @@ export function validateCreate(params: Params, options: { warnings?: boolean } =
   if (!isBlank(params.param1)) warning('param1', 'param1 is filled by the gateway with mchOrderNo in the notify; leave it empty');
 
   if (options.warnings === false) return findings;
+  const ipProblem = typeof params.clientIp === 'string' && params.clientIp !== '' ? clientIpProblem(params.clientIp) : undefined;
+  if (ipProblem) warning('clientIp', ipProblem);
   for (const [field, limit] of FIELD_LIMIT_ENTRIES) {
     const value = params[field];
     if (typeof value === 'string' && value.length > limit) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
+import { clientIpProblem } from '../../src/core/client-ip.js';
 import { formatMoney, parseCents } from '../../src/core/money.js';
 import { buildCreateParams, generateOrderNo, validateCreate, type CreateInput } from '../../src/core/order.js';
 import { failureCause, outcome, paymentPresentation, queryOrder, orderStatus, checkResponseSign } from '../../src/core/response.js';
@@ -91,6 +92,7 @@ describe('validateCreate', () => {
     ['unknown channel', { channelId: 'NEW_PAY', extra: undefined }, 'unknown channel NEW_PAY', 'warning'],
     ['mchOrderNo over 30', { mchOrderNo: 'd5195b47-98e7-4745-8e65-f4779318df51' }, 'mchOrderNo is 36 characters, over the documented limit of 30', 'warning'],
     ['param1 filled', { param1: 'x' }, 'param1 is filled by the gateway', 'warning'],
+    ['clientIp not an IP', { clientIp: '10.0.0' }, 'clientIp "10.0.0" is not an IP address', 'warning'],
   ];
   it.each(cases)('%s', (_n, change, message, severity) => {
     const findings = validateCreate({ ...valid, ...change } as never);
@@ -98,6 +100,14 @@ describe('validateCreate', () => {
     expect(found, JSON.stringify(findings)).toBeDefined();
     expect(found!.severity).toBe(severity);
   });
+  it.each(['127.0.0.1', '203.0.113.7', '::1', '2001:db8::7', '::ffff:192.0.2.1'])('clientIp %s is an IP address', (clientIp) => {
+    expect(clientIpProblem(clientIp)).toBeUndefined();
+    expect(validateCreate({ ...valid, clientIp } as never)).toEqual([]);
+  });
+  it.each(['localhost', '10.0.0', '256.1.1.1', '1.2.3.4 ', '2001:db8:::7', 'fe80::1%eth0x y'])('clientIp %j is not', (clientIp) => {
+    expect(clientIpProblem(clientIp)).toMatch(/^clientIp ".*" is not an IP address/);
+  });
+  it('the mock, which skips warnings, takes any clientIp', () => expect(validateCreate({ ...valid, clientIp: 'x' } as never, { warnings: false })).toEqual([]));
   it('a missing extra key is its own field (so its flag can be named)', () => {
     const findings = validateCreate({ ...valid, channelId: 'WX_APP', extra: '{"type":"apppay"}' } as never);
     expect(findings).toEqual([{ field: 'extra.appId', message: 'extra.appId is required for WX_APP', severity: 'error', missing: true }]);

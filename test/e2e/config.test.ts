@@ -176,6 +176,7 @@ describe('iotpay config', () => {
       [['config', 'set', 'timeout', 'soon'], /whole number/],
       [['config', 'set', 'timeout', '0'], /^error: cannot set timeout: timeout must be a whole number of milliseconds from 1 to 99999999, got "0"$/m],
       [['config', 'set', 'currency', 'CA'], /3 letters/],
+      [['config', 'set', 'client-ip', '10.0.0'], /^error: cannot set client-ip: clientIp "10\.0\.0" is not an IP address \(the payer's IPv4 or IPv6 address, such as 203\.0\.113\.7\)$/m],
       [['config', 'set', 'colour', 'red'], /unknown setting "colour"/],
       [['config', 'set', 'mch-id'], /needs a value/],
       [['config', 'set', 'mch-id', ''], /^error: cannot set mch-id to an empty value; to remove it: iotpay config unset mch-id$/m],

@@ -192,6 +192,7 @@ describe('create: exit codes', () => {
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--wait', '--wait-timeout', '0'], /^error: --wait-timeout must be a whole number of seconds from 1 to 999999, got "0"$/m],
       [['-c', 'NEW_PAY', '-a', '100', ...NOTIFY, '--strict'], /unknown channel NEW_PAY/],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'x'.repeat(31), '--strict'], /over the documented limit of 30/],
+      [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--client-ip', 'localhost', '--strict'], /^error: clientIp "localhost" is not an IP address \(the payer's IPv4 or IPv6 address, such as 203\.0\.113\.7\); change it with --client-ip$/m],
     ];
     for (const [args, message] of cases) {
       const r = await iotpay(['create', ...args]);
@@ -211,6 +212,11 @@ describe('create: exit codes', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: unknown channel NEW_PAY/);
     expect(JSON.parse(r.stdout).payment).toEqual({ kind: 'redirect', value: 'https://pay.example/x' });
+    // A clientIp that is no IP address is warned about, and sent as given.
+    const host = await iotpay(['create', '-c', 'NEW_PAY', '-a', '100', ...NOTIFY, '--client-ip', 'localhost', '--json']);
+    expect(host.code).toBe(0);
+    expect(host.stderr).toMatch(/^warning: clientIp "localhost" is not an IP address \(the payer's IPv4 or IPv6 address, such as 203\.0\.113\.7\)$/m);
+    expect(stub.requests.at(-1)!.params!.clientIp).toBe('localhost');
     // A long subject is warned about once: the body copied from it is not warned about by name.
     stub.handle(success({ codeUrl: 'weixin://long' }));
     const long = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--subject', 's'.repeat(300)]);

@@ -63,9 +63,12 @@ describe('refund', () => {
 
   it('partial refunds add up: above what remains is refused from history (exit 2), or by the gateway (exit 1); a generated number is at most 30 chars', async () => {
     const id = await paidOrder(1000);
-    const first = await iotpay(['refund', '--pay-order-id', id, '-a', '600', '--yes', '--json']);
+    const first = await iotpay(['refund', '--pay-order-id', id, '-a', '600', '--yes', '--json', '--client-ip', 'shop-server']);
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout).request.mchRefundNo.length).toBeLessThanOrEqual(30);
+    // A clientIp that is no IP address is warned about and sent as given, as by create.
+    expect(first.stderr).toBe(`warning: clientIp "shop-server" is not an IP address (the payer's IPv4 or IPv6 address, such as 203.0.113.7)\n`);
+    expect(JSON.parse(first.stdout).request.clientIp).toBe('shop-server');
     // This machine's history says 6.00 of the 10.00 were refunded: 5.00 more is refused before anything is sent.
     const over = await iotpay(['refund', '--pay-order-id', id, '-a', '500', '--yes']);
     expect(over.code).toBe(2);
