@@ -432,7 +432,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
           'curl -X POST http://127.0.0.1:4010/mock/orders/<payOrderId>/pay',
           'iotpay mock --fault badsign --json',
         ]) +
-          '\nWith no key configured it uses the sandbox credentials mchId 10000001 / key iotpay-sandbox-key-not-a-secret.\nEndpoints: POST /v1/create_order, /v1/query_order, /v1/refund_order; GET /mock/orders; POST /mock/orders/<payOrderId>/pay; POST /mock/orders/<payOrderId>/notify (send the notify again); checkout page GET/POST /mock/pay/<payOrderId>\nIt keeps the newest 100,000 orders; older ones are forgotten.\n',
+          '\nWith no key configured it uses the sandbox credentials mchId 10000001 / key iotpay-sandbox-key-not-a-secret.\nEndpoints: POST /v1/create_order, /v1/query_order, /v1/refund_order; GET /mock/orders; POST /mock/orders/<payOrderId>/pay; POST /mock/orders/<payOrderId>/notify (send the notify again); POST /mock/orders/<payOrderId>/cancel (status 9) or /expire (status 4); checkout page GET/POST /mock/pay/<payOrderId>\nIt keeps the newest 100,000 orders; older ones are forgotten.\n',
       ),
     )
     .action(

@@ -65,7 +65,7 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
     else timer ??= setTimeout(flush, 10);
   };
   // What happened, said when the mock stops.
-  const seen: Seen = { requests: 0, failed: 0, faulted: 0, noEndpoint: 0, payments: 0, delivered: 0, undelivered: 0, refunds: 0 };
+  const seen: Seen = { requests: 0, failed: 0, faulted: 0, noEndpoint: 0, payments: 0, cancelled: 0, delivered: 0, undelivered: 0, refunds: 0 };
   let mock;
   try {
     mock = await startMock({
@@ -112,6 +112,8 @@ interface Seen {
   /** Requests that look like API calls to a path that is none (404): a client with the wrong base URL. */
   noEndpoint: number;
   payments: number;
+  /** Orders cancelled through /mock/orders/<id>/cancel or /expire, or the checkout page. */
+  cancelled: number;
   delivered: number;
   undelivered: number;
   refunds: number;
@@ -124,6 +126,7 @@ function tally(seen: Seen, e: MockEvent): void {
     else if (e.http === 404) seen.noEndpoint++;
     else if (e.retCode !== 'SUCCESS') seen.failed++;
   } else if (e.event === 'payment') seen.payments++;
+  else if (e.event === 'cancel') seen.cancelled++;
   else if (e.event === 'notify') {
     if (e.ok === true) seen.delivered++;
     else seen.undelivered++;
@@ -137,6 +140,7 @@ function summary(seen: Seen): string {
   const parts = [
     `${count(seen.requests, 'request')}${oddOnes.length > 0 ? ` (${oddOnes.join(', ')})` : ''}`,
     seen.payments > 0 ? count(seen.payments, 'payment') : '',
+    seen.cancelled > 0 ? `${seen.cancelled} cancelled` : '',
     seen.delivered + seen.undelivered > 0
       ? `${count(seen.delivered, 'notify', 'notifies')} delivered${seen.undelivered > 0 ? ` (${count(seen.undelivered, 'attempt')} failed)` : ''}`
       : '',

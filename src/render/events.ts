@@ -26,6 +26,8 @@ export function mockEventLine(ctx: Context, event: MockEvent): string {
     }
     case 'payment':
       return `${t}  ${c.green('paid')}  ${String(e.payOrderId)}  ${String(e.mchOrderNo)}  ${String(e.amount)}`;
+    case 'cancel':
+      return `${t}  ${c.yellow('cancelled')}  ${String(e.payOrderId)}  ${String(e.mchOrderNo)}  status ${String(e.status)} (${statusText(Number(e.status))})`;
     case 'notify':
       return `${t}  notify ${String(e.payOrderId)} attempt ${String(e.attempt)}/${String(e.of)} → ${String(e.to)}  ${String(e.detail)} ${e.ok ? c.green('✓') : c.red('✗')}`;
     case 'refund':

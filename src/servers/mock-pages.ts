@@ -42,9 +42,9 @@ export function notAllowedPage(what: string): string {
   return page('Not allowed', `<p>${html(what)}</p>`);
 }
 
-/** A notify that could not be sent again, and the way back to its order. */
-export function notSentPage(why: string, orderPath: string): string {
-  return page('Not sent', `<p>${html(why)}.</p><p><a href="${html(orderPath)}">Back to the order</a></p>`);
+/** An action on an order that could not be done (a notify sent again, a cancel), and the way back to the order. */
+export function refusedPage(title: string, why: string, orderPath: string): string {
+  return page(title, `<p>${html(why)}.</p><p><a href="${html(orderPath)}">Back to the order</a></p>`);
 }
 
 /** Where the order's notify stands. */
@@ -70,7 +70,9 @@ export function checkoutPage(order: MockOrder): string {
   const body = [
     '<p>The local mock gateway\'s checkout: no wallet, no money moves.</p>',
     `<dl>${rows.map(([k, v]) => `<dt>${k}</dt><dd>${html(v!)}</dd>`).join('')}</dl>`,
-    isPayable(order.status) ? `<form method="post"><button type="submit">Pay ${html(money)}</button></form>` : '',
+    isPayable(order.status)
+      ? `<form method="post"><button type="submit">Pay ${html(money)}</button></form><form method="post" action="${html(checkoutPath(order))}/cancel"><button type="submit">Cancel</button></form>`
+      : '',
     !isPayable(order.status) && webUrl(order.returnUrl) ? `<p><a href="${html(order.returnUrl!)}">Back to the merchant</a></p>` : '',
     paid && order.notifyUrl ? `<form method="post" action="${html(checkoutPath(order))}/notify"><button type="submit">Send the notify again</button></form>` : '',
   ].join('\n');
@@ -85,7 +87,7 @@ export function indexPage(url: string, latest: readonly MockOrder[]): string {
   );
   const body = [
     `<p>A local gateway for development: no wallet, no money moves. Point a client at <code>${html(`${url}/v1`)}</code>.</p>`,
-    '<p>Endpoints: <code>POST /v1/create_order</code>, <code>/v1/query_order</code>, <code>/v1/refund_order</code>; <code>GET /mock/orders</code> (JSON), <code>POST /mock/orders/&lt;payOrderId&gt;/pay</code>, <code>POST /mock/orders/&lt;payOrderId&gt;/notify</code> (the notify again).</p>',
+    '<p>Endpoints: <code>POST /v1/create_order</code>, <code>/v1/query_order</code>, <code>/v1/refund_order</code>; <code>GET /mock/orders</code> (JSON), <code>POST /mock/orders/&lt;payOrderId&gt;/pay</code>, <code>POST /mock/orders/&lt;payOrderId&gt;/notify</code> (the notify again), <code>POST /mock/orders/&lt;payOrderId&gt;/cancel</code> (by the customer: status 9) and <code>/expire</code> (by the gateway: status 4).</p>',
     latest.length === 0
       ? '<p>No orders yet.</p>'
       : `<table><thead><tr><th>mchOrderNo</th><th>Amount</th><th>Channel</th><th>Status</th></tr></thead><tbody>${rows.join('')}</tbody></table><p>Open an order to pay it.</p>`,

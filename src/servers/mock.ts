@@ -12,7 +12,7 @@ import { validateCreate, type Params } from '../core/order.js';
 import { sign, signsEqual } from '../core/sign.js';
 import { isPayable, statusText } from '../core/status.js';
 import { ORDER_BOOK_CAPACITY, OrderBook } from './order-book.js';
-import { checkoutPage, checkoutPath, indexPage, notAllowedPage, notSentPage, unknownOrderPage, webUrl } from './mock-pages.js';
+import { checkoutPage, checkoutPath, indexPage, notAllowedPage, refusedPage, unknownOrderPage, webUrl } from './mock-pages.js';
 import { BodyTooLarge, createHardenedServer, hostForUrl, listen, MAX_BODY_BYTES, onBody, sendJson, sendText } from './http-util.js';
 
 export { SANDBOX } from '../config/settings.js';
@@ -21,7 +21,7 @@ export type MockFault = 'http500' | 'timeout' | 'badsign';
 
 export interface MockEvent {
   time: string;
-  event: 'request' | 'payment' | 'notify' | 'refund' | 'shutdown';
+  event: 'request' | 'payment' | 'cancel' | 'notify' | 'refund' | 'shutdown';
   [field: string]: unknown;
 }
 
@@ -395,6 +395,19 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     return true;
   }
 
+  /**
+   * Ends an unpaid order as the customer (status 9) or the gateway, for an order left unpaid too long (status 4), would:
+   * the path a shop's code takes when no payment comes. Why it cannot, or undefined when done.
+   */
+  function cancel(order: MockOrder, by: 'user' | 'system'): string | undefined {
+    settle(order);
+    if (!isPayable(order.status)) return `order is ${statusText(order.status)}: only an unpaid order can be cancelled`;
+    order.status = by === 'user' ? 9 : 4;
+    save();
+    event('cancel', { payOrderId: order.payOrderId, mchOrderNo: order.mchOrderNo, status: order.status });
+    return undefined;
+  }
+
   /** Orders whose auto-pay time has passed are paid when next looked at (a store reloaded later). */
   function settle(order: MockOrder): void {
     if (order.payAt !== undefined && order.status < 2 && now().getTime() >= order.payAt) pay(order);
@@ -553,21 +566,22 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
   }
 
   /**
-   * The checkout page a redirect channel's URL opens (mock-pages.ts draws it): GET shows the order, POST pays it;
-   * once paid, POST to `/mock/pay/<payOrderId>/notify` sends the notify again.
+   * The checkout page a redirect channel's URL opens (mock-pages.ts draws it): GET shows the order, POST pays it,
+   * POST to `/mock/pay/<payOrderId>/cancel` cancels it as the customer would; once paid, POST to
+   * `/mock/pay/<payOrderId>/notify` sends the notify again.
    */
   function checkoutRoute(method: string | undefined, rest: string, res: http.ServerResponse): void {
     const [segment = '', action, ...more] = rest.split('/');
     const order = orderAt(segment);
-    if (!order || more.length > 0 || (action !== undefined && action !== 'notify')) {
+    if (!order || more.length > 0 || (action !== undefined && action !== 'notify' && action !== 'cancel')) {
       return sendText(res, 404, unknownOrderPage(decodeSegment(segment) ?? segment), 'text/html');
     }
     settle(order);
     const here = checkoutPath(order);
-    if (action === 'notify') {
-      if (method !== 'POST') return sendText(res, 405, notAllowedPage('POST sends the notify again.'), 'text/html');
-      const refused = notifyAgain(order);
-      if (refused) return sendText(res, 409, notSentPage(refused, here), 'text/html');
+    if (action !== undefined) {
+      if (method !== 'POST') return sendText(res, 405, notAllowedPage(action === 'notify' ? 'POST sends the notify again.' : 'POST cancels the order.'), 'text/html');
+      const refused = action === 'notify' ? notifyAgain(order) : cancel(order, 'user');
+      if (refused) return sendText(res, 409, refusedPage(action === 'notify' ? 'Not sent' : 'Not cancelled', refused, here), 'text/html');
       res.writeHead(303, { location: here, 'content-length': 0 });
       res.end();
       return;
@@ -607,11 +621,16 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
       sendJson(res, 200, all);
       return;
     }
-    const action = /^\/mock\/orders\/([^/]+)\/(pay|notify)$/.exec(path);
+    const action = /^\/mock\/orders\/([^/]+)\/(pay|notify|cancel|expire)$/.exec(path);
     if (method === 'POST' && action) {
       const order = orderAt(action[1]!);
       if (!order) return sendJson(res, 404, { error: 'unknown payOrderId' });
-      const refused = action[2] === 'pay' ? (pay(order) ? undefined : `order is ${statusText(order.status)}`) : notifyAgain(order);
+      const refused =
+        action[2] === 'pay'
+          ? pay(order) ? undefined : `order is ${statusText(order.status)}`
+          : action[2] === 'notify'
+            ? notifyAgain(order)
+            : cancel(order, action[2] === 'cancel' ? 'user' : 'system');
       sendJson(res, refused ? 409 : 200, refused ? { error: refused, order } : order);
       return;
     }

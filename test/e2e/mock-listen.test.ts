@@ -131,6 +131,53 @@ describe('the CLI against iotpay mock', () => {
     });
   });
 
+  it('cancels an unpaid order as the customer (status 9) or expires it as the gateway (status 4): query --wait ends unpaid', async () => {
+    const mock = await startMock([], baseEnv(), true);
+    const env = baseEnv({ IOTPAY_BASE_URL: mock.baseUrl });
+    const create = async () =>
+      JSON.parse((await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://127.0.0.1:9/n', '--json'], { env })).stdout).response as { payOrderId: string; mchOrderNo: string };
+    const order = await create();
+    // A wait already running sees the cancel: exit 1, not paid.
+    const waiting = runCli(['query', '--pay-order-id', order.payOrderId, '--wait', '--wait-timeout', '20', '--json'], { env, timeoutMs: 25_000 });
+    await mock.proc.waitForLine((l) => l.includes('/v1/query_order'));
+    const cancelled = await fetch(`${mock.url}/mock/orders/${order.payOrderId}/cancel`, { method: 'POST' });
+    expect(cancelled.status).toBe(200);
+    expect(await cancelled.json()).toMatchObject({ payOrderId: order.payOrderId, status: 9 });
+    const waited = await waiting;
+    expect(waited.code, waited.stderr).toBe(1);
+    expect(JSON.parse(waited.stdout)).toMatchObject({ status: 9, statusText: 'cancelled by the user', paid: false });
+    expect(waited.stderr).toBe('error: order cancelled by the user: not paid\n');
+    // Only an unpaid order: a cancelled (or paid) one is 409, an unknown one 404; a cancelled order cannot be paid.
+    const twice = await fetch(`${mock.url}/mock/orders/${order.payOrderId}/cancel`, { method: 'POST' });
+    expect(twice.status).toBe(409);
+    expect(await twice.json()).toMatchObject({ error: 'order is cancelled by the user: only an unpaid order can be cancelled' });
+    expect((await fetch(`${mock.url}/mock/orders/${order.payOrderId}/pay`, { method: 'POST' })).status).toBe(409);
+    expect((await fetch(`${mock.url}/mock/orders/P404/expire`, { method: 'POST' })).status).toBe(404);
+    const expired = await create();
+    expect((await fetch(`${mock.url}/mock/orders/${expired.payOrderId}/expire`, { method: 'POST' })).status).toBe(200);
+    const q = await runCli(['query', '--mch-order-no', expired.mchOrderNo, '--json'], { env });
+    expect(JSON.parse(q.stdout)).toMatchObject({ status: 4, statusText: 'cancelled by the system', paid: false });
+    // The customer's Cancel button on the checkout page.
+    const third = await create();
+    const page = `${mock.url}/mock/pay/${third.payOrderId}`;
+    expect(await (await fetch(page)).text()).toContain(`<form method="post" action="/mock/pay/${third.payOrderId}/cancel"><button type="submit">Cancel</button></form>`);
+    const button = await fetch(`${page}/cancel`, { method: 'POST', redirect: 'manual' });
+    expect(button.status).toBe(303);
+    expect(button.headers.get('location')).toBe(`/mock/pay/${third.payOrderId}`);
+    const after = await (await fetch(page)).text();
+    expect(after).toContain('<dd>9 (cancelled by the user)</dd>');
+    expect(after).not.toContain('Cancel</button>');
+    expect((await fetch(`${page}/cancel`, { method: 'POST' })).status).toBe(409);
+    expect(await mock.proc.stop('SIGINT')).toBe(0);
+    const lines = mock.proc.lines();
+    expect(lines.filter((l) => l.includes('  cancelled  ')).map((l) => l.slice(10))).toEqual([
+      `cancelled  ${order.payOrderId}  ${order.mchOrderNo}  status 9 (cancelled by the user)`,
+      `cancelled  ${expired.payOrderId}  ${expired.mchOrderNo}  status 4 (cancelled by the system)`,
+      `cancelled  ${third.payOrderId}  ${third.mchOrderNo}  status 9 (cancelled by the user)`,
+    ]);
+    expect(lines.filter((l) => l !== '').at(-1)).toMatch(/^mock stopped after \d+ requests, 3 cancelled$/);
+  });
+
   it('signs flat answers so the signing core verifies them', async () => {
     const mock = await startMock();
     for (const channelId of ['WX_NATIVE', 'ALIPAY_QR', 'UPI_QR', 'WX_APP', 'UPI_APP', 'CC_PAX']) {
@@ -424,7 +471,7 @@ describe('notify delivery: mock → listen → merchant handler', () => {
       expect(await listen.proc.stop('SIGINT')).toBe(0);
       expect(jsonLines(listen.proc.lines()).at(-1)).toEqual({ event: 'stopped', verdicts: { verified: 3 }, repeats: 2 });
       expect(await mock.proc.stop('SIGINT')).toBe(0);
-      expect(jsonLines(mock.proc.lines()).at(-1)).toEqual({ event: 'stopped', requests: 2, failed: 0, faulted: 0, noEndpoint: 0, payments: 1, delivered: 1, undelivered: 2, refunds: 0 });
+      expect(jsonLines(mock.proc.lines()).at(-1)).toEqual({ event: 'stopped', requests: 2, failed: 0, faulted: 0, noEndpoint: 0, payments: 1, cancelled: 0, delivered: 1, undelivered: 2, refunds: 0 });
     } finally {
       await new Promise<void>((r) => handler.close(() => r()));
     }
@@ -660,7 +707,7 @@ describe('shutdown', () => {
       expect(await portIsFree(mockPort)).toBe(true);
       expect(await portIsFree(listenPort)).toBe(true);
       // --json ends with the counts, as a last JSON line.
-      expect(jsonLines(mock.proc.lines()).at(-1)).toEqual({ event: 'stopped', requests: 0, failed: 0, faulted: 0, noEndpoint: 0, payments: 0, delivered: 0, undelivered: 0, refunds: 0 });
+      expect(jsonLines(mock.proc.lines()).at(-1)).toEqual({ event: 'stopped', requests: 0, failed: 0, faulted: 0, noEndpoint: 0, payments: 0, cancelled: 0, delivered: 0, undelivered: 0, refunds: 0 });
       expect(jsonLines(listen.proc.lines()).at(-1)).toEqual({ event: 'stopped', verdicts: {}, repeats: 0 });
     }
   });
