@@ -2,6 +2,7 @@
 import { checkWebUrl, DEFAULT_BASE_URL, notifyUnreachable } from '../config/settings.js';
 import type { Context } from '../context.js';
 import { canonicalString } from '../core/canonical.js';
+import { lostInParsing, numberLost } from '../core/input.js';
 import { CREATE_CHANNELS, findChannel } from '../core/channels.js';
 import { maskKey } from '../core/mask.js';
 import { parseCents } from '../core/money.js';
@@ -110,6 +111,10 @@ function parseExtraFlag(text: string | undefined): Record<string, unknown> {
     throw new UsageError(`--extra is not valid JSON: ${text.slice(0, 60)}`, `e.g. --extra '{"productId":"120989823"}'`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UsageError('--extra must be a JSON object');
+  // extra is sent as its parsed object written out again: a number parsing changes (a long id) would go out changed.
+  const lost = lostInParsing(text, true);
+  if (lost && 'duplicate' in lost) throw new UsageError(`--extra has "${lost.name}" twice: only one of them would be sent`);
+  if (lost) throw new UsageError(`--extra "${lost.name}" ${numberLost(lost.number, 'that is what would be sent')}`);
   return value as Record<string, unknown>;
 }
 

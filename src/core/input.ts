@@ -77,26 +77,32 @@ export function parseJsonObject(text: string, what = 'the JSON input'): Record<s
   if (Array.isArray(value)) throw new InputError(`${what} is a JSON array, expected an object of fields`);
   const lost = lostInParsing(text);
   if (lost && 'duplicate' in lost) throw new InputError(`field "${lost.name}" appears twice: the gateway would see only one of them`);
-  if (lost) {
-    const read = Number(lost.number);
-    const same = Number.isFinite(read) && (!Number.isInteger(read) || Number.isSafeInteger(read)) ? `write it as ${read}, or as a string` : 'write it as a string';
-    throw new InputError(`field "${lost.name}" is the number ${lost.number}, which JSON parsing turns into ${read}: a sign would not be over the text given; ${same}`);
-  }
+  if (lost) throw new InputError(`field "${lost.name}" ${numberLost(lost.number, 'a sign would not be over the text given')}`);
   return value as Record<string, FieldValue>;
+}
+
+/** `is the number 1.10, which JSON parsing turns into 1.1: <why it matters>; write it as 1.1, or as a string`. */
+export function numberLost(number: string, why: string): string {
+  const read = Number(number);
+  const same = Number.isFinite(read) && (!Number.isInteger(read) || Number.isSafeInteger(read)) ? `write it as ${read}, or as a string` : 'write it as a string';
+  return `is the number ${number}, which JSON parsing turns into ${read}: ${why}; ${same}`;
 }
 
 const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /**
- * The first top-level field of valid JSON that parsing loses: a name given twice (parsing keeps
- * only the last), or a number written in a form that parsing does not keep (1.10, 1e2, 100.0,
- * -0, digits beyond 2^53): once parsed, only String(value) is left to sign, and the gateway signs
- * the text it received.
+ * The first field of valid JSON that parsing loses: a top-level name given twice (parsing keeps only
+ * the last), or a number written in a form that parsing does not keep (1.10, 1e2, 100.0, -0, digits
+ * beyond 2^53): once parsed, only String(value) is left to sign or send, and the gateway reads the
+ * text it received. Numbers are looked for in the top-level fields (the signed ones), or with
+ * `anyDepth` in nested values too (a JSON text sent as written out again), named by their own key.
  */
-function lostInParsing(text: string): { name: string; duplicate: true } | { name: string; number: string } | undefined {
+export function lostInParsing(text: string, anyDepth = false): { name: string; duplicate: true } | { name: string; number: string } | undefined {
   let depth = 0;
   let name = '';
   let expectValue = false;
+  /** Where the last string was, read as a name only when a colon follows it. */
+  let lastString: [number, number] = [0, 0];
   const names = new Set<string>();
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -104,15 +110,17 @@ function lostInParsing(text: string): { name: string; duplicate: true } | { name
       let end = i + 1;
       while (text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c ? 2 : 1;
       if (depth === 1 && !expectValue) {
-        name = JSON.parse(text.slice(i, end + 1)) as string;
-        if (names.has(name)) return { name, duplicate: true };
-        names.add(name);
+        const topName = JSON.parse(text.slice(i, end + 1)) as string;
+        if (names.has(topName)) return { name: topName, duplicate: true };
+        names.add(topName);
       }
+      lastString = [i, end + 1];
       expectValue = false;
       i = end;
     } else if (c === 0x3a) {
       expectValue = depth === 1;
-    } else if (expectValue && (c === 0x2d || (c >= 0x30 && c <= 0x39))) {
+      name = JSON.parse(text.slice(lastString[0], lastString[1])) as string;
+    } else if ((expectValue || anyDepth) && (c === 0x2d || (c >= 0x30 && c <= 0x39))) {
       NUMBER.lastIndex = i;
       const token = NUMBER.exec(text)![0];
       if (String(Number(token)) !== token) return { name, number: token };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeInputBytes,
   InputError,
+  lostInParsing,
   parseArguments,
   parseFieldText,
   parseQueryString,
@@ -83,6 +84,26 @@ describe('JSON numbers are signed only when their text survives parsing', () => 
   ];
   it.each(kept)('keeps %s', (_name, text, fields) => {
     expect(parseFieldText(text).fields).toEqual(fields);
+  });
+});
+
+describe('lostInParsing at any depth (a JSON text sent as written out again: create --extra)', () => {
+  it.each([
+    ['a nested fraction', '{"productId":"a","card":{"fee":1.10}}', { name: 'fee', number: '1.10' }],
+    ['a long id in an array', '{"ids":[1,30000000000000000001]}', { name: 'ids', number: '30000000000000000001' }],
+    ['a top-level one', '{"productId":120989823123456789012}', { name: 'productId', number: '120989823123456789012' }],
+    ['a name given twice', '{"productId":"1","productId":"2"}', { name: 'productId', duplicate: true }],
+  ])('finds %s', (_what, text, found) => {
+    expect(lostInParsing(text, true)).toEqual(found);
+  });
+  it.each([
+    ['numbers kept as written', '{"productId":120989823,"card":{"fee":1.5,"n":[0,-3]}}'],
+    ['numbers in strings', '{"productId":"1.10","s":"1e2"}'],
+  ])('finds nothing in %s', (_what, text) => {
+    expect(lostInParsing(text, true)).toBeUndefined();
+  });
+  it('without anyDepth, nested numbers are left to the nested-value check', () => {
+    expect(lostInParsing('{"card":{"fee":1.10}}')).toBeUndefined();
   });
 });
 

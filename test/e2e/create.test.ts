@@ -189,6 +189,12 @@ describe('create: exit codes', () => {
       [['-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'shop.example/n'], /^error: notifyUrl "shop\.example\/n" is not a URL; change it with --notify-url \(or iotpay config set notify-url\)$/m],
       [['-c', 'ALIPAY_PC', '-a', '100', ...NOTIFY, '--return-url', 'javascript:alert(1)'], /^error: returnUrl "javascript:alert\(1\)" is not an http\(s\) URL; change it with --return-url/m],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--extra', '[1]'], /--extra must be a JSON object/],
+      [
+        ['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--extra', '{"productId":120989823123456789012}'],
+        /^error: --extra "productId" is the number 120989823123456789012, which JSON parsing turns into 120989823123456790000: that is what would be sent; write it as a string$/m,
+      ],
+      [['-c', 'CC_PAX', '-a', '100', ...NOTIFY, '--extra', '{"card":{"fee":1.10}}'], /^error: --extra "fee" is the number 1\.10, which JSON parsing turns into 1\.1: that is what would be sent; write it as 1\.1, or as a string$/m],
+      [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--extra', '{"productId":"1","productId":"2"}'], /^error: --extra has "productId" twice: only one of them would be sent$/m],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--wait', '--wait-timeout', '0'], /^error: --wait-timeout must be a whole number of seconds from 1 to 999999, got "0"$/m],
       [['-c', 'NEW_PAY', '-a', '100', ...NOTIFY, '--strict'], /unknown channel NEW_PAY/],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'x'.repeat(31), '--strict'], /over the documented limit of 30/],
