@@ -56,6 +56,10 @@ export function parseQueryString(text: string): Record<string, FieldValue> {
     const eq = part.indexOf('=');
     const rawName = eq === -1 ? part : part.slice(0, eq);
     const rawValue = eq === -1 ? '' : part.slice(eq + 1);
+    // `a=1&amp;b=2`: copied from a web page or an HTML log, every field after the first would be named "amp;…".
+    if (rawName.startsWith('amp;')) {
+      throw new InputError('the fields are joined with "&amp;" instead of "&" (HTML-escaped, as copied from a web page or an HTML log): replace each "&amp;" with "&"');
+    }
     const name = decodeComponent(rawName, `field name "${rawName.slice(0, 40)}"`);
     assign(fields, name, decodeComponent(rawValue, `field "${name}"`));
   }

@@ -41,6 +41,8 @@ describe('parseFieldText refuses bad input with one clear message', () => {
     ['binary-ish garbage', '\u0000\u0001\u0002', /cannot tell/],
     ['URL without query', 'https://example.com/notify', /no query string/],
     ['duplicate query field', 'a=1&a=2', /"a" appears twice/],
+    ['a query string HTML-escaped (&amp;)', 'a=1&amp;b=2&amp;sign=X', /^the fields are joined with "&amp;" instead of "&" \(HTML-escaped, as copied from a web page or an HTML log\): replace each "&amp;" with "&"$/],
+    ['a notify URL HTML-escaped', 'https://shop.example/n?a=1&amp;sign=X', /joined with "&amp;" instead of "&"/],
     ['a line that is not name=value, named by number (never echoed)', 'a=1\n\nS3CRET-KEY', /^line 3 is not name=value: give one name=value a line, or one query string/],
     ['its number counts the blank lines before the first field', '\r\n\na=1\nS3CRET-KEY', /^line 4 is not name=value/],
     ['a repeated line', 'a=1\na=2', /"a" appears twice/],
