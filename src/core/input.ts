@@ -66,6 +66,14 @@ export function parseQueryString(text: string): Record<string, FieldValue> {
   return fields;
 }
 
+/** What most often makes pasted text almost-JSON, when the text shows it. */
+function likelyJsonSlip(text: string): string | undefined {
+  if (/[\u201C\u201D\u2018\u2019]/.test(text)) return 'it has curly quotes (“ ” ‘ ’), as a chat app or word processor writes them: use straight double quotes';
+  if (/^\{\s*'/.test(text)) return "its names are in single quotes (a Python dict or a JavaScript object printed, not JSON): print it with json.dumps or JSON.stringify";
+  if (/,\s*[}\]]/.test(text.replace(/"(?:[^"\\]|\\.)*"/g, '""'))) return 'it has a comma before a closing } or ], which JSON does not allow';
+  return undefined;
+}
+
 /** A JSON object; arrays and scalars are refused. */
 export function parseJsonObject(text: string, what = 'the JSON input'): Record<string, FieldValue> {
   let value: unknown;
@@ -73,7 +81,8 @@ export function parseJsonObject(text: string, what = 'the JSON input'): Record<s
     value = JSON.parse(text);
   } catch (err) {
     const detail = err instanceof Error ? err.message.replace(/^.*?JSON[^:]*: ?/, '') : '';
-    throw new InputError(`${what} is not valid JSON${detail ? ` (${detail})` : ''}`);
+    const cause = likelyJsonSlip(text);
+    throw new InputError(`${what} is not valid JSON${detail ? ` (${detail})` : ''}${cause ? `: ${cause}` : ''}`);
   }
   if (value === null || typeof value !== 'object') {
     throw new InputError(`${what} is a JSON ${value === null ? 'null' : typeof value}, expected an object of fields`);
