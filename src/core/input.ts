@@ -209,5 +209,8 @@ export function parseFieldText(raw: string): ParsedInput {
     return { format: 'lines', fields: parseArguments(all.filter((line) => line.trim() !== '')) };
   }
   if (/^[^=&\s]+=/.test(text) || text.startsWith('?')) return { format: 'query', fields: parseQueryString(text) };
+  // PHP shops paste what their logs hold: a dump that does not keep values exactly (types, white space).
+  const dump = /^Array\s*\(/.test(text) ? 'print_r' : /^array\(\d+\)\s*\{/.test(text) ? 'var_dump' : /^array\s*\(/.test(text) ? 'var_export' : undefined;
+  if (dump) throw new InputError(`this is PHP's ${dump} output, which does not keep the values exactly: pass json_encode($params) instead`);
   throw new InputError('cannot tell the input format: expected name=value pairs, JSON, params={...}, a query string or a URL');
 }
