@@ -207,6 +207,15 @@ interface ValueRewrite {
 
 const plain = (v: string) => !URL_ENCODED.test(v);
 
+/** Zero-width characters and the byte order mark: invisible in a terminal, signed all the same. */
+const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF]/g;
+
+/** White space around a value, trimmed by the signer (a form library, PHP's trim): the gateway signs values as they are. */
+const TRIMMED: ValueRewrite = {
+  rewrite: (v) => v.trim(),
+  cause: (names, was) => `${names} ${was} signed without the white space around ${was === 'was' ? 'its value' : 'their values'}: the gateway signs values as they are, white space included`,
+};
+
 const VALUE_REWRITES: ValueRewrite[] = [
   // "+" for a space, as a form or query string carries it, decoded by one side and not the other
   // (decodeURIComponent leaves "+"; a form decoder turns it into a space).
@@ -217,6 +226,13 @@ const VALUE_REWRITES: ValueRewrite[] = [
   {
     rewrite: (v) => (plain(v) ? v.replaceAll(' ', '+') : undefined),
     cause: (names, was) => `${names} ${was} signed with "+" for a space (the form-encoded text): sign the value itself`,
+  },
+  TRIMMED,
+  // Characters that look like nothing or like a space: pasted text, a product name from a CMS.
+  {
+    rewrite: (v) => v.replace(/\u00A0/g, ' ').replace(INVISIBLE, ''),
+    cause: (names, was) =>
+      `${names} ${was} signed with plain spaces, and without the invisible characters, that the text sent holds (a no-break space U+00A0, a zero-width space U+200B, …): sign the exact text sent`,
   },
   // Money signed in another form than the whole cents sent.
   ...AMOUNT_FORMS.map(([form, rewrite]): ValueRewrite => ({
@@ -289,11 +305,13 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
   // Rewrites that come out the same for these values (a space as "+" by hand and by http_build_query) are one
   // cause, named by the first.
   const explaining = new Set<string>();
-  for (const { rewrite, cause } of VALUE_REWRITES) {
-    const found = explainedBy(rewrite);
+  const explained = new Set<ValueRewrite>();
+  for (const each of VALUE_REWRITES) {
+    const found = explainedBy(each.rewrite);
     if (found === undefined || explaining.has(found.signed)) continue;
     explaining.add(found.signed);
-    causes.push(cause(found.names, found.one ? 'was' : 'were', found.signed));
+    explained.add(each);
+    causes.push(each.cause(found.names, found.one ? 'was' : 'were', found.signed));
   }
 
   if (entries.some(([, v]) => v === '') && matches(signOf(entries, key, true))) {
@@ -350,7 +368,8 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
     }
   }
 
-  if (entries.some(([n]) => n !== n.trim()) || entries.some(([, v]) => v !== v.trim())) {
+  // Said without testing the sign, unless trimming was found to explain it (said above, by name).
+  if (!explained.has(TRIMMED) && (entries.some(([n]) => n !== n.trim()) || entries.some(([, v]) => v !== v.trim()))) {
     causes.push('some names or values have leading or trailing spaces: they are signed as they are, never trimmed');
   }
   if (lowerCaseToo && causes.length > 0) causes.push(LOWER_CASE_TOO);

@@ -77,6 +77,23 @@ describe('diagnoseMismatch finds the likely cause', () => {
     expect(causes.join('\n')).toMatch(cause);
     expect(causes).toHaveLength(1);
   });
+  it.each([
+    ['trailing white space, trimmed by the signer', { subject: 'a b ' }, { subject: 'a b' }, /^subject was signed without the white space around its value: the gateway signs values as they are, white space included$/],
+    ['white space around two values', { subject: ' a b', mchId: '10000701\n' }, { subject: 'a b', mchId: '10000701' }, /^mchId, subject were signed without the white space around their values/],
+    ['a no-break space', { subject: 'a\u00A0b' }, { subject: 'a b' }, /^subject was signed with plain spaces, and without the invisible characters, that the text sent holds \(a no-break space U\+00A0, a zero-width space U\+200B, …\): sign the exact text sent$/],
+    ['a zero-width space', { subject: 'a b\u200B' }, { subject: 'a b' }, /^subject was signed with plain spaces, and without the invisible characters/],
+  ])('%s', (_, sent, signedAs, cause) => {
+    const signed = sign({ ...base, ...signedAs }, key);
+    const received = { ...base, ...sent, sign: signed };
+    expect(verify(received, key).status).toBe('mismatch');
+    const causes = diagnoseMismatch(received, key, signed);
+    expect(causes).toHaveLength(1);
+    expect(causes[0]).toMatch(cause);
+  });
+  it('white space or a no-break space that is part of the value is not blamed when removing it does not explain the sign', () => {
+    const wrongKey = sign({ ...base, subject: 'a\u00A0b ' }, 'another-key');
+    expect(diagnoseMismatch({ ...base, subject: 'a\u00A0b ', sign: wrongKey }, key, wrongKey).join()).not.toMatch(/white space|invisible/);
+  });
   it('a sign that is wrong and lower-case: the cause, then the case as a second thing to fix', () => {
     const s = sign(base, `${key}\n`).toLowerCase();
     expect(diagnoseMismatch({ ...base, sign: s }, key, s)).toEqual([
