@@ -207,6 +207,9 @@ interface ValueRewrite {
 
 const plain = (v: string) => !URL_ENCODED.test(v);
 
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#039;' };
+const HTML_UNESCAPES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#039': "'", '#39': "'", apos: "'" };
+
 /** Zero-width characters and the byte order mark: invisible in a terminal, signed all the same. */
 const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF]/g;
 
@@ -233,6 +236,24 @@ const VALUE_REWRITES: ValueRewrite[] = [
     rewrite: (v) => v.replace(/\u00A0/g, ' ').replace(INVISIBLE, ''),
     cause: (names, was) =>
       `${names} ${was} signed with plain spaces, and without the invisible characters, that the text sent holds (a no-break space U+00A0, a zero-width space U+200B, …): sign the exact text sent`,
+  },
+  // HTML escaping applied on one side only (PHP's htmlspecialchars on the way in or out).
+  {
+    rewrite: (v) => (/[&<>"']/.test(v) ? v.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!) : undefined),
+    cause: (names, was) => `${names} ${was} signed HTML-escaped (&amp; &lt; &quot;, as htmlspecialchars writes it): sign the plain text sent`,
+  },
+  {
+    rewrite: (v) => (/&(?:amp|lt|gt|quot|#0?39|apos);/.test(v) ? v.replace(/&(amp|lt|gt|quot|#0?39|apos);/g, (_, e: string) => HTML_UNESCAPES[e]!) : undefined),
+    cause: (names, was) => `${names} arrived HTML-escaped (&amp; &lt; &quot;) but ${was} signed as plain text: escape for a page only after signing and sending`,
+  },
+  // Accented letters composed on one side and decomposed on the other (é as one code point or as e and a combining accent).
+  {
+    rewrite: (v) => (/[^\x00-\x7F]/.test(v) ? v.normalize('NFC') : undefined),
+    cause: (names, was) => `${names} ${was} signed with accented letters composed (Unicode NFC) where the text sent has them decomposed (NFD, as macOS writes file names): sign the exact text sent`,
+  },
+  {
+    rewrite: (v) => (/[^\x00-\x7F]/.test(v) ? v.normalize('NFD') : undefined),
+    cause: (names, was) => `${names} ${was} signed with accented letters decomposed (Unicode NFD, as macOS writes file names) where the text sent has them composed: sign the exact text sent`,
   },
   // Money signed in another form than the whole cents sent.
   ...AMOUNT_FORMS.map(([form, rewrite]): ValueRewrite => ({

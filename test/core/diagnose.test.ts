@@ -82,6 +82,10 @@ describe('diagnoseMismatch finds the likely cause', () => {
     ['white space around two values', { subject: ' a b', mchId: '10000701\n' }, { subject: 'a b', mchId: '10000701' }, /^mchId, subject were signed without the white space around their values/],
     ['a no-break space', { subject: 'a\u00A0b' }, { subject: 'a b' }, /^subject was signed with plain spaces, and without the invisible characters, that the text sent holds \(a no-break space U\+00A0, a zero-width space U\+200B, …\): sign the exact text sent$/],
     ['a zero-width space', { subject: 'a b\u200B' }, { subject: 'a b' }, /^subject was signed with plain spaces, and without the invisible characters/],
+    ['a value signed HTML-escaped', { subject: 'Tea & "Cakes"' }, { subject: 'Tea &amp; &quot;Cakes&quot;' }, /^subject was signed HTML-escaped \(&amp; &lt; &quot;, as htmlspecialchars writes it\): sign the plain text sent$/],
+    ['a value that arrived HTML-escaped', { subject: 'Tea &amp; Cakes' }, { subject: 'Tea & Cakes' }, /^subject arrived HTML-escaped \(&amp; &lt; &quot;\) but was signed as plain text: escape for a page only after signing and sending$/],
+    ['a value sent decomposed, signed composed', { subject: 'Cafe\u0301' }, { subject: 'Caf\u00E9' }, /^subject was signed with accented letters composed \(Unicode NFC\) where the text sent has them decomposed/],
+    ['a value sent composed, signed decomposed', { subject: 'Caf\u00E9' }, { subject: 'Cafe\u0301' }, /^subject was signed with accented letters decomposed \(Unicode NFD, as macOS writes file names\) where the text sent has them composed/],
   ])('%s', (_, sent, signedAs, cause) => {
     const signed = sign({ ...base, ...signedAs }, key);
     const received = { ...base, ...sent, sign: signed };
