@@ -149,6 +149,50 @@ function otherAlgorithm(received: string, gatewayText: string, key: string): str
   return undefined;
 }
 
+/** GBK's two-byte code of each character it has, built once from the platform's GBK decoder (there is no encoder). */
+let gbkCodes: Map<string, number> | undefined;
+function gbkBytes(text: string): Buffer | undefined {
+  if (!gbkCodes) {
+    gbkCodes = new Map();
+    const decoder = new TextDecoder('gbk');
+    for (let lead = 0x81; lead <= 0xfe; lead++) {
+      for (let trail = 0x40; trail <= 0xfe; trail++) {
+        if (trail === 0x7f) continue;
+        const ch = decoder.decode(new Uint8Array([lead, trail]));
+        if (ch.length === 1 && ch !== '\uFFFD' && !gbkCodes.has(ch)) gbkCodes.set(ch, (lead << 8) | trail);
+      }
+    }
+  }
+  const bytes: number[] = [];
+  for (const ch of text) {
+    const code = ch.charCodeAt(0);
+    if (code < 0x80) bytes.push(code);
+    else {
+      const two = gbkCodes.get(ch);
+      if (two === undefined) return undefined;
+      bytes.push(two >> 8, two & 0xff);
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/**
+ * A sign made over the text's bytes in another character set than UTF-8: GBK (Java's getBytes() on a Chinese
+ * Windows, PHP's mb_convert_encoding) or Latin-1/Windows-1252 (getBytes() on a Western one). Only for text with
+ * characters beyond ASCII, where the bytes differ. The character set's name, or undefined.
+ */
+function otherCharset(received: string, text: string): string | undefined {
+  if (!/[^\x00-\x7F]/.test(text)) return undefined;
+  const wanted = received.trim().toUpperCase();
+  const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex').toUpperCase();
+  if (/^[\x00-\xFF]*$/.test(text) && md5(Buffer.from(text, 'latin1')) === wanted) {
+    return 'Latin-1 (Windows-1252) bytes, as Java\'s getBytes() writes them on a Western Windows';
+  }
+  const gbk = gbkBytes(text);
+  if (gbk && md5(gbk) === wanted) return 'GBK bytes, as Java\'s getBytes() writes them on a Chinese Windows';
+  return undefined;
+}
+
 const AMOUNT_FIELDS = new Set(['amount', 'refundAmount']);
 
 /** Whole cents as a signer that mixed up the unit writes them; string arithmetic, never floats. */
@@ -298,8 +342,10 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
   const hashed = `${gatewayText}key=${key}`;
 
   const algorithm = otherAlgorithm(received, gatewayText, key);
-  const form = algorithm ? undefined : signFormCause(received, md5Hex(hashed));
+  const charset = algorithm ? undefined : otherCharset(received, hashed);
+  const form = algorithm || charset ? undefined : signFormCause(received, md5Hex(hashed));
   if (algorithm) causes.push(`the sign was made with ${algorithm}: the gateway signs with plain MD5 of the sorted fields followed by key=<merchant key>`);
+  if (charset) causes.push(`the sign was made over the text's ${charset}: the gateway hashes UTF-8 (getBytes("UTF-8"))`);
   if (form) causes.push(form);
 
   const encoded = entries.filter(([, v]) => URL_ENCODED.test(v));

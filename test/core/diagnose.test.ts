@@ -94,6 +94,19 @@ describe('diagnoseMismatch finds the likely cause', () => {
     expect(causes).toHaveLength(1);
     expect(causes[0]).toMatch(cause);
   });
+  it.each([
+    ['GBK', '测试商品', (t: string) => Buffer.from([0xb2, 0xe2, 0xca, 0xd4, 0xc9, 0xcc, 0xc6, 0xb7]), /^the sign was made over the text's GBK bytes, as Java's getBytes\(\) writes them on a Chinese Windows: the gateway hashes UTF-8 \(getBytes\("UTF-8"\)\)$/],
+    ['Latin-1', 'Café crème', (t: string) => Buffer.from(t, 'latin1'), /^the sign was made over the text's Latin-1 \(Windows-1252\) bytes, as Java's getBytes\(\) writes them on a Western Windows: the gateway hashes UTF-8/],
+  ])('a sign made over %s bytes instead of UTF-8', (_, subject, bytesOf, cause) => {
+    const fields = { ...base, subject };
+    const text = `${canonicalString(fields)}key=${key}`;
+    // The subject's bytes in that character set, the rest ASCII.
+    const [before, after] = text.split(subject);
+    const bytes = Buffer.concat([Buffer.from(before!), bytesOf(subject), Buffer.from(after!)]);
+    const signed = createHash('md5').update(bytes).digest('hex').toUpperCase();
+    expect(verify({ ...fields, sign: signed }, key).status).toBe('mismatch');
+    expect(diagnoseMismatch({ ...fields, sign: signed }, key, signed)).toEqual([expect.stringMatching(cause)]);
+  });
   it('white space or a no-break space that is part of the value is not blamed when removing it does not explain the sign', () => {
     const wrongKey = sign({ ...base, subject: 'a\u00A0b ' }, 'another-key');
     expect(diagnoseMismatch({ ...base, subject: 'a\u00A0b ', sign: wrongKey }, key, wrongKey).join()).not.toMatch(/white space|invisible/);
