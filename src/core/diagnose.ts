@@ -149,12 +149,20 @@ function otherAlgorithm(received: string, gatewayText: string, key: string): str
   return undefined;
 }
 
-/** GBK's two-byte code of each character it has, built once from the platform's GBK decoder (there is no encoder). */
+/**
+ * GBK's two-byte code of each character it has, built once from the platform's GBK decoder (there is no encoder).
+ * A Node built without full ICU has no GBK decoder: then nothing is GBK.
+ */
 let gbkCodes: Map<string, number> | undefined;
 function gbkBytes(text: string): Buffer | undefined {
   if (!gbkCodes) {
     gbkCodes = new Map();
-    const decoder = new TextDecoder('gbk');
+    let decoder: InstanceType<typeof TextDecoder>;
+    try {
+      decoder = new TextDecoder('gbk');
+    } catch {
+      return undefined;
+    }
     for (let lead = 0x81; lead <= 0xfe; lead++) {
       for (let trail = 0x40; trail <= 0xfe; trail++) {
         if (trail === 0x7f) continue;
