@@ -423,6 +423,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .option('--fault <kind>', 'misbehave on purpose: http500, timeout or badsign')
     .option('--notify-attempts <n>', 'notify deliveries before giving up (default 5)')
     .option('--retry-delay <ms>', 'first notify retry delay, doubling each time (default 1000)')
+    .option('--skip-verify', "deliver notifies to an https handler without checking its certificate (a dev server's self-signed one)")
     .addHelpText(
       'after',
       afterHelp(
@@ -448,6 +449,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
             fault: str('fault'),
             notifyAttempts: str('notifyAttempts'),
             retryDelay: str('retryDelay'),
+            skipVerify: opts.skipVerify === true,
           },
           ctx,
         );

@@ -16,6 +16,7 @@ export interface MockCommandOptions {
   fault?: string;
   notifyAttempts?: string;
   retryDelay?: string;
+  skipVerify?: boolean;
 }
 
 const FAULTS: readonly MockFault[] = ['http500', 'timeout', 'badsign'];
@@ -78,6 +79,7 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
       ...(opts.fault ? { fault: opts.fault as MockFault } : {}),
       ...(attempts !== undefined ? { notifyAttempts: attempts } : {}),
       ...(retryDelay !== undefined ? { retryDelayMs: retryDelay } : {}),
+      ...(opts.skipVerify ? { notifySkipVerify: true } : {}),
       log: (e) => {
         tally(seen, e);
         log(mockEventLine(ctx, e));

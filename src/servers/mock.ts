@@ -11,6 +11,7 @@ import { formatMoney } from '../core/money.js';
 import { validateCreate, type Params } from '../core/order.js';
 import { sign, signsEqual } from '../core/sign.js';
 import { isPayable, statusText } from '../core/status.js';
+import { untrustedCertificate } from '../gateway/client.js';
 import { ORDER_BOOK_CAPACITY, OrderBook } from './order-book.js';
 import { checkoutPage, checkoutPath, indexPage, notAllowedPage, refusedPage, unknownOrderPage, webUrl } from './mock-pages.js';
 import { BodyTooLarge, createHardenedServer, hostForUrl, listen, MAX_BODY_BYTES, onBody, sendJson, sendText } from './http-util.js';
@@ -38,6 +39,8 @@ export interface MockOptions {
   notifyAttempts?: number;
   /** First retry delay in ms, doubling each time (default 1000). */
   retryDelayMs?: number;
+  /** Deliver notifies to https receivers without checking their certificate (`mock --skip-verify`). */
+  notifySkipVerify?: boolean;
   /** Keeps orders across runs (the --sandbox store). */
   stateFile?: string;
   /** Refund numbers remembered to refuse a repeat (default: as many as the order book holds orders). */
@@ -335,7 +338,8 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     }
     const client = target.protocol === 'https:' ? https : http;
     return new Promise((resolve) => {
-      const req = client.get(target, { timeout: 5000, headers: { 'user-agent': 'iotpay-mock' } }, (res) => {
+      const tls = target.protocol === 'https:' && opts.notifySkipVerify ? { rejectUnauthorized: false } : {};
+      const req = client.get(target, { timeout: 5000, headers: { 'user-agent': 'iotpay-mock' }, ...tls }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => {
@@ -345,7 +349,12 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
         res.on('error', (err) => resolve({ ok: false, detail: err.message }));
       });
       req.on('timeout', () => req.destroy(new Error('no answer within 5 s')));
-      req.on('error', (err) => resolve({ ok: false, detail: (err as NodeJS.ErrnoException).code ?? err.message }));
+      req.on('error', (err) => {
+        // A dev server's own certificate: say how to deliver to it anyway, as listen does for --forward-to.
+        const untrusted = untrustedCertificate(err);
+        const code = (err as NodeJS.ErrnoException).code ?? err.message;
+        resolve({ ok: false, detail: untrusted ? `TLS certificate of ${target.host} is not trusted (${untrusted}); mock --skip-verify delivers to it without checking` : code });
+      });
     });
   }
 

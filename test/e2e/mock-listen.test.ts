@@ -665,7 +665,7 @@ describe('listen under bad input', () => {
       return false;
     }
   })();
-  it.skipIf(!haveOpenssl)('a handler on https with a self-signed certificate: refused and said how, then reached with --skip-verify', async () => {
+  it.skipIf(!haveOpenssl)('a handler on https with a self-signed certificate: refused and said how, then reached with --skip-verify, by listen and by the mock', async () => {
     const https = await import('node:https');
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
       '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
@@ -689,6 +689,17 @@ describe('listen under bad input', () => {
       const misplaced = await runCli(['listen', '--port', '0', '--forward-to', 'http://127.0.0.1:9/n', '--skip-verify'], { env: baseEnv() });
       expect(misplaced.code).toBe(2);
       expect(misplaced.stderr).toBe('error: --skip-verify applies only to an https --forward-to\n');
+      // The mock delivering its notify straight to that handler: refused and said how, then delivered with --skip-verify.
+      for (const [flags, ok] of [[['--notify-attempts', '1'], false], [['--notify-attempts', '1', '--skip-verify'], true]] as const) {
+        const mock = await startMock([...flags]);
+        const env = baseEnv({ IOTPAY_BASE_URL: mock.baseUrl });
+        const id = JSON.parse((await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', target, '--json'], { env })).stdout).response.payOrderId;
+        expect((await fetch(`${mock.url}/mock/orders/${id}/pay`, { method: 'POST' })).status).toBe(200);
+        const delivery = await waitFor(() => jsonLines(mock.proc.lines()).find((e) => e.event === 'notify'), 'the notify attempt');
+        expect(delivery.ok, String(delivery.detail)).toBe(ok);
+        if (!ok) expect(delivery.detail).toMatch(/^TLS certificate of 127\.0\.0\.1:\d+ is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\); mock --skip-verify delivers to it without checking$/);
+      }
+      expect(reached).toBe(2);
     } finally {
       await new Promise<void>((r) => handler.close(() => r()));
     }
