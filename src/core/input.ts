@@ -132,7 +132,8 @@ export function lostInParsing(text: string, anyDepth = false): { name: string; d
       i = end;
     } else if (c === 0x3a) {
       expectValue = depth === 1;
-      name = JSON.parse(text.slice(lastString[0], lastString[1])) as string;
+      // A nested name is needed only to name a nested number.
+      if (expectValue || anyDepth) name = JSON.parse(text.slice(lastString[0], lastString[1])) as string;
     } else if ((expectValue || anyDepth) && (c === 0x2d || (c >= 0x30 && c <= 0x39))) {
       NUMBER.lastIndex = i;
       const token = NUMBER.exec(text)![0];
