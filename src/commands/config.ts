@@ -154,12 +154,13 @@ export async function runConfig(opts: ConfigOptions, ctx: Context): Promise<void
   }
 
   // set
-  const value = await valueToSet(ctx, spec, opts.value);
-  if (spec.secret) ctx.addSecret(value);
+  const given = await valueToSet(ctx, spec, opts.value);
+  if (spec.secret) ctx.addSecret(given);
   // An empty value would read as "not set" everywhere: say so, and how to remove a setting.
-  if (value === '') throw new UsageError(`cannot set ${spec.name} to an empty value`, `to remove it: iotpay config unset ${spec.name}`);
-  const problem = spec.check?.(value);
+  if (given === '') throw new UsageError(`cannot set ${spec.name} to an empty value`, `to remove it: iotpay config unset ${spec.name}`);
+  const problem = spec.check?.(given);
   if (problem) throw new UsageError(`cannot set ${spec.name}: ${problem}`);
+  const value = spec.normalize ? spec.normalize(given) : given;
   // Most often a copy-and-paste slip: the gateway would get (and sign) the spaces too.
   if (value !== value.trim()) {
     ctx.warn(

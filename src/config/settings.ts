@@ -24,6 +24,8 @@ export interface SettingSpec {
   description: string;
   /** Returns an error message for a bad value, or undefined. */
   check?: (value: string) => string | undefined;
+  /** The form a checked value is stored in (a currency code in capitals, as create sends it). */
+  normalize?: (value: string) => string;
 }
 
 export const DEFAULT_BASE_URL = 'https://api.iotpaycloud.com/v1';
@@ -126,6 +128,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     defaultValue: 'CAD',
     description: 'default currency (3 letters)',
     check: (v) => (/^[A-Za-z]{3}$/.test(v) ? undefined : `currency must be 3 letters, got "${v}"`),
+    normalize: (v) => v.toUpperCase(),
   },
   { key: 'notifyUrl', name: 'notify-url', description: 'default notifyUrl for create', check: checkWebUrl },
   { key: 'returnUrl', name: 'return-url', description: 'default returnUrl for create', check: checkWebUrl },

@@ -55,6 +55,11 @@ describe('iotpay config', () => {
     expect(doc.settings['base-url']).toEqual({ value: 'https://api.iotpaycloud.com/v1', source: 'default' });
     expect(doc.settings['job-no']).toBeNull();
 
+    // A currency code is stored in capitals, as create sends it.
+    expect((await iotpay(['config', 'set', 'currency', 'usd'])).stdout).toMatch(/^✓ currency = USD in profile "default"/);
+    expect((await iotpay(['config', 'get', 'currency'])).stdout).toBe('USD\n');
+    expect((await iotpay(['config', 'unset', 'currency'])).code).toBe(0);
+
     expect((await iotpay(['config', 'unset', 'mch-id'])).code).toBe(0);
     const missing = await iotpay(['config', 'get', 'mch-id']);
     expect(missing.code).toBe(2);
