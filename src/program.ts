@@ -419,6 +419,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .option('-p, --port <port>', 'port (0 picks a free one)', '4010')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--auto-pay <s>', 'pay each order this many seconds after it is created')
+    .option('--expire-after <s>', 'cancel each order still unpaid this many seconds after it is created (status 4, as the gateway does)')
     .option('--latency <ms>', 'delay every gateway answer')
     .option('--fault <kind>', 'misbehave on purpose: http500, timeout or badsign')
     .option('--notify-attempts <n>', 'notify deliveries before giving up (default 5)')
@@ -445,6 +446,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
             port: str('port'),
             host: str('host') ?? '127.0.0.1',
             autoPay: str('autoPay'),
+            expireAfter: str('expireAfter'),
             latency: str('latency'),
             fault: str('fault'),
             notifyAttempts: str('notifyAttempts'),

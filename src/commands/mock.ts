@@ -12,6 +12,7 @@ export interface MockCommandOptions {
   port?: string;
   host: string;
   autoPay?: string;
+  expireAfter?: string;
   latency?: string;
   fault?: string;
   notifyAttempts?: string;
@@ -43,6 +44,7 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
     throw new UsageError(`--fault must be one of ${FAULTS.join(', ')}, got "${opts.fault}"`);
   }
   const autoPay = wholeNumber(opts.autoPay, '--auto-pay', 86400);
+  const expireAfter = wholeNumber(opts.expireAfter, '--expire-after', 86400);
   const latency = wholeNumber(opts.latency, '--latency', 600000);
   const attempts = wholeNumber(opts.notifyAttempts, '--notify-attempts', 100);
   const retryDelay = wholeNumber(opts.retryDelay, '--retry-delay', 3600000);
@@ -75,6 +77,7 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
       port,
       host: opts.host,
       ...(autoPay !== undefined ? { autoPaySeconds: autoPay } : {}),
+      ...(expireAfter !== undefined ? { expireSeconds: expireAfter } : {}),
       ...(latency !== undefined ? { latencyMs: latency } : {}),
       ...(opts.fault ? { fault: opts.fault as MockFault } : {}),
       ...(attempts !== undefined ? { notifyAttempts: attempts } : {}),

@@ -33,6 +33,8 @@ export interface MockOptions {
   host?: string;
   /** Pay each order this many seconds after it is created. */
   autoPaySeconds?: number;
+  /** Cancel each order still unpaid this many seconds after it is created (status 4), as the gateway does. */
+  expireSeconds?: number;
   latencyMs?: number;
   fault?: MockFault;
   /** Notify attempts before giving up (default 5). */
@@ -68,6 +70,7 @@ export interface MockOrder {
   status: number;
   createdAt: number;
   payAt?: number;
+  expireAt?: number;
   paySuccTime?: number;
   channelOrderNo?: string;
   refunded: number;
@@ -410,16 +413,29 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
    */
   function cancel(order: MockOrder, by: 'user' | 'system'): string | undefined {
     settle(order);
-    if (!isPayable(order.status)) return `order is ${statusText(order.status)}: only an unpaid order can be cancelled`;
+    return end(order, by) ? undefined : `order is ${statusText(order.status)}: only an unpaid order can be cancelled`;
+  }
+
+  /** Ends an unpaid order, cancelled by the customer (9) or the gateway (4); false when it is not unpaid. */
+  function end(order: MockOrder, by: 'user' | 'system'): boolean {
+    if (!isPayable(order.status)) return false;
     order.status = by === 'user' ? 9 : 4;
     save();
     event('cancel', { payOrderId: order.payOrderId, mchOrderNo: order.mchOrderNo, status: order.status });
-    return undefined;
+    return true;
   }
 
-  /** Orders whose auto-pay time has passed are paid when next looked at (a store reloaded later). */
+  /**
+   * Orders whose auto-pay or expiry time has passed are paid or expired when next looked at (a store reloaded
+   * later), whichever came first.
+   */
   function settle(order: MockOrder): void {
-    if (order.payAt !== undefined && order.status < 2 && now().getTime() >= order.payAt) pay(order);
+    if (!isPayable(order.status)) return;
+    const t = now().getTime();
+    const payAt = order.payAt !== undefined && t >= order.payAt ? order.payAt : Infinity;
+    const expireAt = order.expireAt !== undefined && t >= order.expireAt ? order.expireAt : Infinity;
+    if (payAt <= expireAt && payAt !== Infinity) pay(order);
+    else if (expireAt !== Infinity) end(order, 'system');
   }
 
   function checkCaller(params: Params, required: readonly string[]): Params | undefined {
@@ -485,6 +501,10 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     orders.add(order);
     save();
     if (opts.autoPaySeconds !== undefined) later(opts.autoPaySeconds * 1000, () => pay(order));
+    if (opts.expireSeconds !== undefined) {
+      order.expireAt = created.getTime() + opts.expireSeconds * 1000;
+      later(opts.expireSeconds * 1000, () => end(order, 'system'));
+    }
     return Object.assign({ retCode: 'SUCCESS', resCode: 'SUCCESS', payOrderId: order.payOrderId, mchOrderNo: order.mchOrderNo }, channelFields(order, base));
   }
 

@@ -178,6 +178,25 @@ describe('the CLI against iotpay mock', () => {
     expect(lines.filter((l) => l !== '').at(-1)).toMatch(/^mock stopped after \d+ requests, 3 cancelled$/);
   });
 
+  it('--expire-after cancels an order left unpaid (status 4), and leaves one paid in time alone', async () => {
+    const mock = await startMock(['--expire-after', '1']);
+    const env = baseEnv({ IOTPAY_BASE_URL: mock.baseUrl });
+    const create = async () =>
+      JSON.parse((await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://127.0.0.1:9/n', '--json'], { env })).stdout).response.payOrderId as string;
+    const [left, paid] = [await create(), await create()];
+    expect((await fetch(`${mock.url}/mock/orders/${paid}/pay`, { method: 'POST' })).status).toBe(200);
+    const waited = await runCli(['query', '--pay-order-id', left, '--wait', '--wait-timeout', '20', '--json'], { env, timeoutMs: 25_000 });
+    expect(waited.code, waited.stderr).toBe(1);
+    expect(JSON.parse(waited.stdout)).toMatchObject({ status: 4, statusText: 'cancelled by the system', paid: false });
+    // Past its own expiry time (the mock's clock is this machine's), the paid one is still paid.
+    const orders = (await (await fetch(`${mock.url}/mock/orders`)).json()) as Array<{ payOrderId: string; expireAt: number }>;
+    const expireAt = orders.find((o) => o.payOrderId === paid)!.expireAt;
+    await waitFor(() => Date.now() > expireAt + 100 || undefined, 'the paid order\'s expiry time');
+    const still = await runCli(['query', '--pay-order-id', paid, '--json'], { env });
+    expect(JSON.parse(still.stdout)).toMatchObject({ status: 2, paid: true });
+    expect(jsonLines(mock.proc.lines()).filter((e) => e.event === 'cancel')).toEqual([expect.objectContaining({ payOrderId: left, status: 4 })]);
+  });
+
   it('signs flat answers so the signing core verifies them', async () => {
     const mock = await startMock();
     for (const channelId of ['WX_NATIVE', 'ALIPAY_QR', 'UPI_QR', 'WX_APP', 'UPI_APP', 'CC_PAX']) {
