@@ -1,4 +1,5 @@
 // sign and verify on the built binary: every input format, --explain, --json shapes, exit codes.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -236,6 +237,20 @@ describe('iotpay verify', () => {
       'the received sign is 16 hex characters: an MD5 sign is 32 hex characters, so it was cut off or the sign field holds something else',
     ]);
     expect(cut.stderr).toMatch(/^error: sign mismatch: the received sign is 16 hex characters: .*\n$/);
+  });
+
+  it('a Java signer that hashed GBK bytes of a Chinese subject: the error line and --json name the character set', async () => {
+    const key = notify.key;
+    const fields = { mchId: '10000701', amount: 100, subject: '测试商品' };
+    // The text the gateway hashes, with the subject's GBK bytes (B2E2 CAD4 C9CC C6B7) where UTF-8 belongs.
+    const [before, after] = `amount=100&mchId=10000701&subject=测试商品&key=${key}`.split('测试商品');
+    const gbk = Buffer.concat([Buffer.from(before!), Buffer.from('b2e2cad4c9ccc6b7', 'hex'), Buffer.from(after!)]);
+    const signed = createHash('md5').update(gbk).digest('hex').toUpperCase();
+    const r = await runCli(['verify', '--json', JSON.stringify({ ...fields, sign: signed })], { env: { ...env, IOTPAY_KEY: key } });
+    expect(r.code).toBe(4);
+    const cause = 'the sign was made over the text\'s GBK bytes, as Java\'s getBytes() writes them on a Chinese Windows: the gateway hashes UTF-8 (getBytes("UTF-8"))';
+    expect(JSON.parse(r.stdout).causes).toEqual([cause]);
+    expect(r.stderr).toBe(`error: sign mismatch: ${cause}\n`);
   });
 
   it('a sign made with a key and its line break, sent lower-case: the error line names both', async () => {
