@@ -433,6 +433,13 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
     [`${gatewayText.slice(0, -1)}key=${key}`, 'the "&" before key= is missing: the text to hash ends in &key=<merchant key>'],
     [hashed.toLowerCase(), 'the text was lower-cased before hashing: hash it exactly as it is'],
   ];
+  // The key put among the fields and sorted with them (a signer that adds it to the map before sorting), with or
+  // without the "&" after the last entry; said only where sorting moved it from the end.
+  const keySorted = signedEntries({ ...fields, key }).join('');
+  if (!Object.hasOwn(fields, 'key') && keySorted.slice(0, -1) !== hashed) {
+    const cause = 'the key was sorted in among the fields: the text to hash is the sorted fields, then key=<merchant key> at the end';
+    keyJoins.push([keySorted.slice(0, -1), cause], [keySorted, cause]);
+  }
   // (A text already in lower case is the right one: no cause there.)
   for (const [text, cause] of keyJoins) if (text !== hashed && matches(md5Hex(text))) causes.push(cause);
 

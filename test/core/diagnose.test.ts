@@ -107,6 +107,17 @@ describe('diagnoseMismatch finds the likely cause', () => {
     expect(verify({ ...fields, sign: signed }, key).status).toBe('mismatch');
     expect(diagnoseMismatch({ ...fields, sign: signed }, key, signed)).toEqual([expect.stringMatching(cause)]);
   });
+  it.each([
+    ['without the last "&"', ''],
+    ['with the last "&"', '&'],
+  ])('the key sorted in among the fields (%s)', (_, end) => {
+    // amount, key, mchId, notifyUrl, subject: the key lands second.
+    const text = `amount=100&key=${key}&mchId=10000701&notifyUrl=https://shop.example/n&subject=a b${end}`;
+    const signed = md5Hex(text);
+    expect(diagnoseMismatch({ ...base, sign: signed }, key, signed)).toEqual([
+      'the key was sorted in among the fields: the text to hash is the sorted fields, then key=<merchant key> at the end',
+    ]);
+  });
   it('white space or a no-break space that is part of the value is not blamed when removing it does not explain the sign', () => {
     const wrongKey = sign({ ...base, subject: 'a\u00A0b ' }, 'another-key');
     expect(diagnoseMismatch({ ...base, subject: 'a\u00A0b ', sign: wrongKey }, key, wrongKey).join()).not.toMatch(/white space|invisible/);
