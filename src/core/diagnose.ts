@@ -403,9 +403,18 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
     }
   }
 
+  // Fields whose value is 0 left out, as PHP's empty() (and a truthiness test) leaves them out.
+  const zeros = entries.filter(([, v]) => v === '0');
+  const zerosLeftOut = zeros.length > 0 && matches(signOf(entries.filter(([, v]) => v !== '0'), key));
+  if (zerosLeftOut) {
+    const names = zeros.map(([n]) => n);
+    causes.push(`${names.length === 1 ? `the field ${names[0]}, which is 0, was` : `the fields ${names.join(', ')}, which are 0, were`} left out of the sign, as PHP's empty() leaves them out: only empty and null fields are left out`);
+  }
+
   for (let i = 0; i < entries.length; i++) {
     const [name, value] = entries[i]!;
-    if (value === '') continue;
+    // A 0 left out is said above, as what PHP does.
+    if (value === '' || (zerosLeftOut && value === '0')) continue;
     const without = entries.filter((_, j) => j !== i);
     if (matches(signOf(without, key))) {
       causes.push(`the sign matches without "${name}": that field was added or changed after signing`);

@@ -146,6 +146,13 @@ describe('diagnoseMismatch finds the likely cause', () => {
     const causes = diagnoseMismatch({ ...base, param2: null, sign: signed }, key, signed);
     expect(causes).toEqual([`the null field param2 was signed as "name=${word}&": null fields must be left out`]);
   });
+  it('a field whose value is 0, left out of the sign as PHP\'s empty() leaves it out', () => {
+    const fields = { ...base, param2: '0' };
+    const signed = sign(base, key);
+    expect(diagnoseMismatch({ ...fields, sign: signed }, key, signed)).toEqual([
+      'the field param2, which is 0, was left out of the sign, as PHP\'s empty() leaves them out: only empty and null fields are left out',
+    ]);
+  });
   it('a field added after signing', () => {
     const s = sign(base, key);
     expect(diagnoseMismatch({ ...base, remarks: 'late', sign: s }, key, s).join()).toMatch(/without "remarks"/);
