@@ -115,9 +115,16 @@ function signFormCause(received: string, expected: string): string | undefined {
     return undefined;
   }
   if (MD5_HEX.test(trimmed)) return undefined;
+  // The right digest written in base64 (Java's Base64 of MessageDigest bytes, PHP's base64_encode(md5($t, true))).
+  if (trimmed === Buffer.from(expected, 'hex').toString('base64')) {
+    return 'the sign is the right MD5 digest written in base64: the gateway expects it as 32 upper-case hex characters';
+  }
   const hex = /^[0-9a-f]*$/i.test(trimmed);
   const digest = hex ? DIGEST_LENGTHS.get(trimmed.length) : undefined;
   if (digest) return `the received sign is ${trimmed.length} hex characters, the length of a ${digest} digest: the gateway signs with MD5 (32 hex characters)`;
+  if (/^[A-Za-z0-9+/]{22}==$/.test(trimmed)) {
+    return 'the received sign has the form of an MD5 digest written in base64 (24 characters ending in ==): the gateway expects 32 upper-case hex characters';
+  }
   const count = `${trimmed.length} ${hex ? 'hex ' : ''}character${trimmed.length === 1 ? '' : 's'}`;
   const what = hex ? count : `${count}, not ${trimmed.length === 1 ? 'hex' : 'all hex'}`;
   return `the received sign is ${what}: an MD5 sign is 32 hex characters, so it was cut off or the sign field holds something else`;

@@ -213,6 +213,19 @@ describe('diagnoseMismatch finds the likely cause', () => {
     expect(causes.join('\n')).toMatch(cause);
     expect(causes).toHaveLength(1);
   });
+  it('the right digest written in base64', () => {
+    const b64 = Buffer.from(sign(base, key), 'hex').toString('base64');
+    expect(b64).toHaveLength(24);
+    expect(diagnoseMismatch({ ...base, sign: b64 }, key, b64)).toEqual([
+      'the sign is the right MD5 digest written in base64: the gateway expects it as 32 upper-case hex characters',
+    ]);
+  });
+  it('a base64 digest of another text is said to have that form', () => {
+    const b64 = Buffer.from(sign(base, 'another-key'), 'hex').toString('base64');
+    expect(diagnoseMismatch({ ...base, sign: b64 }, key, b64)).toContain(
+      'the received sign has the form of an MD5 digest written in base64 (24 characters ending in ==): the gateway expects 32 upper-case hex characters',
+    );
+  });
   it('a well-formed sign of the wrong value says nothing about its form', () => {
     const s = sign(base, key).replace(/^./, (c) => (c === 'A' ? 'B' : 'A'));
     expect(diagnoseMismatch({ ...base, sign: s }, key, s).join()).not.toMatch(/received sign is|spaces/);
