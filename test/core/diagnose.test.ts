@@ -226,6 +226,17 @@ describe('diagnoseMismatch finds the likely cause', () => {
       'the received sign has the form of an MD5 digest written in base64 (24 characters ending in ==): the gateway expects 32 upper-case hex characters',
     );
   });
+  it('no cause is looked for in a message of thousands of fields (the search is quadratic in them)', () => {
+    const many: Record<string, string> = { ...(base as unknown as Record<string, string>) };
+    for (let i = 0; i < 30_000; i++) many[`f${i}`] = `value${i}`;
+    const wrong = sign(many as never, 'another-key');
+    // Quadratic, this takes minutes; the test's 5 s timeout would end it.
+    expect(diagnoseMismatch({ ...many, sign: wrong }, key, wrong)).toEqual([
+      'no cause was looked for: the message has 30004 fields (the gateway\'s have about 20; the search stops at 200)',
+    ]);
+    const lower = sign(many as never, key).toLowerCase();
+    expect(diagnoseMismatch({ ...many, sign: lower }, key, lower)[0]).toMatch(/^the sign is lower-case/);
+  });
   it('a well-formed sign of the wrong value says nothing about its form', () => {
     const s = sign(base, key).replace(/^./, (c) => (c === 'A' ? 'B' : 'A'));
     expect(diagnoseMismatch({ ...base, sign: s }, key, s).join()).not.toMatch(/received sign is|spaces/);
