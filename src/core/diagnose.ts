@@ -351,7 +351,7 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
   // body to the mock or listen) that is seconds of blocked event loop. The gateway's messages have about twenty.
   if (entries.length > MAX_DIAGNOSED_FIELDS) {
     const form = signFormCause(received, signOf(entries, key));
-    return [...(form ? [form] : []), `no cause was looked for: the message has ${entries.length} fields (the gateway's have about 20; the search stops at ${MAX_DIAGNOSED_FIELDS})`];
+    return [form ?? `no cause was looked for: the message has ${entries.length} fields (the gateway's have about 20; the search stops at ${MAX_DIAGNOSED_FIELDS})`];
   }
   /** Set when a cause explained the sign only once it was upper-cased: the case is a second thing to fix. */
   let lowerCaseToo = false;
