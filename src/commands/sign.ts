@@ -77,6 +77,14 @@ export async function runSign(opts: SignOptions, ctx: Context): Promise<void> {
   ctx.out(`${c.bold('signed')}     ${count(signed.length, 'field')}: ${printable(signed.join(', '))}`);
   if (skipped.length > 0) ctx.out(`${c.bold('skipped')}    ${printable(skipped.join(', '))} ${c.dim('(empty or null: never signed)')}`);
   if (Object.prototype.hasOwnProperty.call(fields, 'sign')) ctx.out(c.dim('the input\'s own "sign" field is never signed'));
+  // Beyond ASCII, the bytes hashed depend on the encoding: the classic Java slip is a default charset.
+  const beyondAscii = [...canonical].filter((ch) => ch.charCodeAt(0) > 0x7f).length;
+  if (beyondAscii > 0) {
+    ctx.out(
+      `${c.bold('bytes')}      hashed as UTF-8 (${count(beyondAscii, 'character')} beyond ASCII): ` +
+        c.dim('a signer that hashes another encoding (Java\'s getBytes() with a GBK or Windows-1252 default) gets another sign'),
+    );
+  }
   for (const o of orderings) {
     ctx.out('');
     ctx.out(

@@ -85,7 +85,16 @@ describe('iotpay sign', () => {
     expect(r.stdout).toContain(`${wx.canonical}key=CANA…zz`);
     expect(r.stdout).toContain('skipped    param1, param2');
     expect(r.stdout).not.toMatch(/ordering differs/);
+    expect(r.stdout).not.toMatch(/^bytes/m);
     expectNoCanary(r);
+  });
+
+  it('--explain says a text beyond ASCII is hashed as UTF-8, the bytes a Java default charset changes', async () => {
+    const r = await runCli(['sign', '--explain', 'mchId=1', 'subject=Café 测试'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^bytes {6}hashed as UTF-8 \(3 characters beyond ASCII\): a signer that hashes another encoding \(Java's getBytes\(\) with a GBK or Windows-1252 default\) gets another sign$/m,
+    );
   });
 
   it('--explain warns when ASCII or natural ordering would sign differently', async () => {
