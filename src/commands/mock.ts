@@ -22,6 +22,13 @@ export interface MockCommandOptions {
 
 const FAULTS: readonly MockFault[] = ['http500', 'timeout', 'badsign'];
 
+/** What each --fault makes the mock do, for its banner. */
+const FAULT_WORDS: Record<MockFault, string> = {
+  http500: 'answers every gateway call with HTTP 500 (--fault http500)',
+  timeout: 'never answers a gateway call (--fault timeout)',
+  badsign: 'signs every answer wrongly (--fault badsign)',
+};
+
 function wholeNumber(text: string | undefined, flag: string, max: number): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d{1,9}$/.test(text) || Number(text) > max) throw new UsageError(`${flag} must be a whole number up to ${max}, got "${text}"`);
@@ -98,6 +105,16 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
     ctx.out(`${ctx.color.green('●')} mock gateway on ${ctx.color.bold(mock.baseUrl)}  (mchId ${creds.mchId}, key ${shownKey})`);
     if (creds.sandbox) ctx.out(ctx.color.dim('  no key configured: using the sandbox credentials above (they work only here)'));
     ctx.out(ctx.color.dim(`  point the CLI at it: IOTPAY_BASE_URL=${mock.baseUrl}   orders, to pay by hand: ${mock.url}/ in a browser, or POST ${mock.url}/mock/orders/<payOrderId>/pay`));
+    // What it was started to do differently, said where a terminal left running shows it (a forgotten --fault is
+    // otherwise a mystery of failing requests).
+    const behaviour = [
+      autoPay !== undefined ? `pays each order ${autoPay} s after it is created` : '',
+      expireAfter !== undefined ? `expires each order still unpaid ${expireAfter} s after it is created` : '',
+      latency !== undefined ? `answers after ${latency} ms` : '',
+      opts.fault ? FAULT_WORDS[opts.fault as MockFault] : '',
+      opts.skipVerify ? 'delivers notifies to https receivers without checking their certificate' : '',
+    ].filter((b) => b !== '');
+    if (behaviour.length > 0) ctx.out(ctx.color.yellow(`  ${behaviour.join('; ')}`));
   }
   const signal = await untilSignal();
   ctx.debug(`${signal}: shutting down`);

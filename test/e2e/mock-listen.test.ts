@@ -778,6 +778,14 @@ describe('shutdown', () => {
     expect((await runCli(['query', '--mch-order-no', 'X'], { env: baseEnv({ IOTPAY_BASE_URL: faulty.baseUrl }) })).code).toBe(3);
     expect(await faulty.proc.stop('SIGINT')).toBe(0);
     expect(faulty.proc.lines().filter((l) => l !== '').at(-1)).toBe('mock stopped after 1 request (1 given the --fault)');
+    // The banner says what it was started to do differently (a forgotten --fault is otherwise a mystery); a plain mock says nothing of it.
+    expect(faulty.proc.lines()).toContain('  answers every gateway call with HTTP 500 (--fault http500)');
+    expect(mock.proc.lines().slice(0, 4).join('\n')).not.toMatch(/--fault|pays each order|expires/);
+    const busy = await startMock(['--auto-pay', '5', '--expire-after', '60', '--latency', '200', '--fault', 'badsign'], baseEnv(), true);
+    await busy.proc.waitForLine((l) => l.includes('--fault badsign'));
+    expect(busy.proc.lines()).toContain(
+      '  pays each order 5 s after it is created; expires each order still unpaid 60 s after it is created; answers after 200 ms; signs every answer wrongly (--fault badsign)',
+    );
   });
 
   it('a client at the wrong path or with the wrong method is logged and told where the API is; a browser\'s favicon is not logged', async () => {
