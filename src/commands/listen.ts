@@ -54,7 +54,7 @@ export async function runListen(opts: ListenOptions, ctx: Context): Promise<void
   }
   if (ctx.json) ctx.out(JSON.stringify({ event: 'listening', url: listener.url, forwardTo: opts.forwardTo ?? null }));
   else {
-    ctx.out(`${ctx.color.green('●')} listening for notifies on ${ctx.color.bold(listener.url)}${opts.forwardTo ? ` → forwarding valid ones to ${opts.forwardTo}` : ''}`);
+    ctx.out(`${ctx.color.green('●')} listening for notifies on ${ctx.color.bold(listener.url)}${opts.forwardTo ? ` → forwarding valid ones to ${opts.forwardTo}${opts.skipVerify ? ' (its certificate not checked: --skip-verify)' : ''}` : ''}`);
     ctx.out(ctx.color.dim('  answers "success" to verified notifies and "fail" to forged or malformed ones; Ctrl-C stops'));
   }
   await untilSignal();

@@ -702,6 +702,10 @@ describe('listen under bad input', () => {
       expect((refused.forward as { message: string }).message).toMatch(/^TLS certificate of 127\.0\.0\.1:\d+ is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\); --skip-verify forwards to it without checking$/);
       expect(reached).toBe(0);
       const lax = await startListen(['--forward-to', target, '--skip-verify']);
+      // The human banner says the certificate goes unchecked.
+      const human = startIotpay(['listen', '--port', '0', '--forward-to', target, '--skip-verify'], baseEnv());
+      started.push(human);
+      expect(await human.waitForLine((l) => l.includes('listening for notifies'))).toMatch(/→ forwarding valid ones to https:\/\/127\.0\.0\.1:\d+\/iotpay\/notify \(its certificate not checked: --skip-verify\)$/);
       expect(await post(`${lax.url}/`, JSON.stringify(signed), 'application/json')).toEqual({ status: 200, text: 'success' });
       expect(reached).toBe(1);
       // Only for an https handler: elsewhere the flag would silently mean nothing.
