@@ -158,16 +158,29 @@ export async function refundedHere(ctx: Context, baseUrl: string, payOrderId: st
 }
 
 /**
- * A FAIL (exit 1) about an order this machine made with --sandbox, from a command run without it: the gateway
- * never saw that order, so it says it does not exist. The same error, with a hint saying so; any other as it was.
+ * A FAIL (exit 1) about an order, with what this machine's history says of it: made with --sandbox from a command
+ * run without it (the gateway never saw that order), or named by the wrong id (a mchOrderNo given as
+ * --pay-order-id, a payOrderId as --mch-order-no). The same error, with a hint saying so; any other as it was.
  */
-export async function inSandboxHint(ctx: Context, err: unknown, ref: { mchOrderNo?: string; payOrderId?: string }): Promise<unknown> {
-  if (ctx.sandbox || !(err instanceof CliError) || err.exitCode !== ExitCode.GatewayFail) return err;
-  const made = (await readHistory(ctx, 200)).some(
-    (e) => e.sandbox === true && e.type === 'create' && (ref.mchOrderNo ? e.request.mchOrderNo === ref.mchOrderNo : e.response?.payOrderId === ref.payOrderId),
-  );
-  if (!made) return err;
-  return new CliError(err.message, err.exitCode, 'this machine made that order with --sandbox, and only the sandbox knows it: run the command again with --sandbox');
+export async function hintFromHistory(ctx: Context, err: unknown, ref: { mchOrderNo?: string; payOrderId?: string }): Promise<unknown> {
+  if (!(err instanceof CliError) || err.exitCode !== ExitCode.GatewayFail) return err;
+  const creates = (await readHistory(ctx, 200)).filter((e) => e.type === 'create');
+  const made = creates.some((e) => e.sandbox === true && (ref.mchOrderNo ? e.request.mchOrderNo === ref.mchOrderNo : e.response?.payOrderId === ref.payOrderId));
+  if (made && !ctx.sandbox) {
+    return new CliError(err.message, err.exitCode, 'this machine made that order with --sandbox, and only the sandbox knows it: run the command again with --sandbox');
+  }
+  // The other id of an order this machine created, given in the wrong flag.
+  if (ref.payOrderId !== undefined) {
+    const asMch = creates.find((e) => e.request.mchOrderNo === ref.payOrderId);
+    if (asMch) {
+      const payOrderId = asMch.response?.payOrderId;
+      const use = typeof payOrderId === 'string' && payOrderId !== '' ? `its payOrderId is ${payOrderId}: use --pay-order-id ${payOrderId}` : 'query it with --mch-order-no';
+      return new CliError(err.message, err.exitCode, `${ref.payOrderId} is the mchOrderNo of an order this machine created, not a payOrderId; ${use}`);
+    }
+  } else if (ref.mchOrderNo !== undefined && creates.some((e) => e.response?.payOrderId === ref.mchOrderNo)) {
+    return new CliError(err.message, err.exitCode, `${ref.mchOrderNo} is the payOrderId of an order this machine created, not a mchOrderNo: use --pay-order-id ${ref.mchOrderNo}`);
+  }
+  return err;
 }
 
 /**

@@ -11,7 +11,7 @@ import { CancelError, CliError, SignatureError, TransportError, UsageError } fro
 import { openGateway } from '../gateway/client.js';
 import { foreignAnswer, gatewayFailure } from '../gateway/failure.js';
 import { queryOnce } from '../gateway/query.js';
-import { callAndRecord, inSandboxHint, refundedHere } from '../history.js';
+import { callAndRecord, hintFromHistory, refundedHere } from '../history.js';
 import { askConfirm, askText, givenOrAsked, missingValue } from '../prompt.js';
 
 export interface RefundOptions {
@@ -92,7 +92,7 @@ async function refundOrder(opts: RefundOptions, ctx: Context): Promise<void> {
     if (opts.check) {
       // The check's own failure (unknown order, transport, forged answer) keeps its exit code and says no refund was sent.
       const checked = await queryOnce(client, mchId, key, { payOrderId }).catch(async (failure: unknown) => {
-        const err = await inSandboxHint(ctx, failure, { payOrderId });
+        const err = await hintFromHistory(ctx, failure, { payOrderId });
         if (!(err instanceof CliError)) throw err;
         throw new CliError(`checking order ${payOrderId} before the refund: ${err.message}; no refund was sent`, err.exitCode, err.hint);
       });
@@ -153,7 +153,7 @@ async function refundOrder(opts: RefundOptions, ctx: Context): Promise<void> {
     if (signature.verdict === 'mismatch') throw new SignatureError('the refund_order answer has a forged or wrong sign: do not trust it', 'check the refund in the merchant console');
     const foreign = result.ok ? otherOrder(response, { mchId, payOrderId, mchRefundNo }) : undefined;
     if (foreign) throw foreignAnswer('refund_order', foreign, 'not trusting it; check the refund in the merchant console');
-    if (!result.ok) throw await inSandboxHint(ctx, gatewayFailure('refund_order', response, mchId), { payOrderId });
+    if (!result.ok) throw await hintFromHistory(ctx, gatewayFailure('refund_order', response, mchId), { payOrderId });
     if (!ctx.json) {
       ctx.out(`${ctx.color.green('✓')} refunded ${formatMoney(refundAmount, currency)} of ${payOrderId}`);
       // Labels padded past the longest (refundOrderId), so the values line up.

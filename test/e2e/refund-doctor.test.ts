@@ -47,6 +47,22 @@ async function paidOrder(amount: number): Promise<string> {
 }
 
 describe('refund', () => {
+  it("an order's ids given in each other's flags: the FAIL says which id it is, from this machine's history", async () => {
+    const created = JSON.parse((await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://127.0.0.1:9/n', '--mch-order-no', 'SWAP-1', '--json'])).stdout);
+    const payOrderId = created.response.payOrderId as string;
+    const asPay = await iotpay(['query', '--pay-order-id', 'SWAP-1']);
+    expect(asPay.code).toBe(1);
+    expect(asPay.stderr).toBe(`error: query_order FAIL: order does not exist; SWAP-1 is the mchOrderNo of an order this machine created, not a payOrderId; its payOrderId is ${payOrderId}: use --pay-order-id ${payOrderId}\n`);
+    const refund = await iotpay(['refund', '--pay-order-id', 'SWAP-1', '-a', '1', '--yes']);
+    expect(refund.code).toBe(1);
+    expect(refund.stderr).toMatch(new RegExp(`; SWAP-1 is the mchOrderNo of an order this machine created, not a payOrderId; its payOrderId is ${payOrderId}: use --pay-order-id ${payOrderId}\n$`));
+    const asMch = await iotpay(['query', '--mch-order-no', payOrderId]);
+    expect(asMch.code).toBe(1);
+    expect(asMch.stderr).toBe(`error: query_order FAIL: order does not exist; ${payOrderId} is the payOrderId of an order this machine created, not a mchOrderNo: use --pay-order-id ${payOrderId}\n`);
+    // An id this machine never made gets no such word.
+    expect((await iotpay(['query', '--pay-order-id', 'NEVER-SEEN'])).stderr).toBe('error: query_order FAIL: order does not exist\n');
+  });
+
   it('full refund: signed refund_order with every field, --json, history line', async () => {
     const id = await paidOrder(2865);
     const r = await iotpay(['refund', '--pay-order-id', id, '--amount', '2865', '--yes', '--mch-refund-no', 'RF-FULL', '--json']);
