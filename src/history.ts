@@ -169,16 +169,20 @@ export async function hintFromHistory(ctx: Context, err: unknown, ref: { mchOrde
   if (made && !ctx.sandbox) {
     return new CliError(err.message, err.exitCode, 'this machine made that order with --sandbox, and only the sandbox knows it: run the command again with --sandbox');
   }
-  // The other id of an order this machine created, given in the wrong flag.
+  // The other id of an order this machine created, given in the wrong flag (made in the sandbox: said too).
+  const alsoSandbox = (e: HistoryEntry) => (e.sandbox === true && !ctx.sandbox ? ' --sandbox' : '');
   if (ref.payOrderId !== undefined) {
     const asMch = creates.find((e) => e.request.mchOrderNo === ref.payOrderId);
     if (asMch) {
       const payOrderId = asMch.response?.payOrderId;
       const use = typeof payOrderId === 'string' && payOrderId !== '' ? `its payOrderId is ${payOrderId}: use --pay-order-id ${payOrderId}` : 'query it with --mch-order-no';
-      return new CliError(err.message, err.exitCode, `${ref.payOrderId} is the mchOrderNo of an order this machine created, not a payOrderId; ${use}`);
+      return new CliError(err.message, err.exitCode, `${ref.payOrderId} is the mchOrderNo of an order this machine created, not a payOrderId; ${use}${alsoSandbox(asMch)}`);
     }
-  } else if (ref.mchOrderNo !== undefined && creates.some((e) => e.response?.payOrderId === ref.mchOrderNo)) {
-    return new CliError(err.message, err.exitCode, `${ref.mchOrderNo} is the payOrderId of an order this machine created, not a mchOrderNo: use --pay-order-id ${ref.mchOrderNo}`);
+  } else if (ref.mchOrderNo !== undefined) {
+    const asPay = creates.find((e) => e.response?.payOrderId === ref.mchOrderNo);
+    if (asPay) {
+      return new CliError(err.message, err.exitCode, `${ref.mchOrderNo} is the payOrderId of an order this machine created, not a mchOrderNo: use --pay-order-id ${ref.mchOrderNo}${alsoSandbox(asPay)}`);
+    }
   }
   return err;
 }

@@ -881,6 +881,10 @@ describe('--sandbox', () => {
       expect(refunded.code, check.join()).toBe(1);
       expect(refunded.stderr, check.join()).toMatch(sandboxHint);
     }
+    // Its mchOrderNo given as a payOrderId: the id to use, with --sandbox.
+    const swapped = await runCli(['query', '--pay-order-id', follow![2]!], { env: outside });
+    expect(swapped.code).toBe(1);
+    expect(swapped.stderr).toMatch(new RegExp(`; ${follow![2]} is the mchOrderNo of an order this machine created, not a payOrderId; its payOrderId is ${payOrderId}: use --pay-order-id ${payOrderId} --sandbox\n$`));
     // An order this machine did not make in the sandbox gets no such word.
     const unknown = await runCli(['query', '--mch-order-no', 'NEVER-MADE'], { env: outside });
     expect(unknown.code).toBe(1);
