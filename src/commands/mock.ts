@@ -100,7 +100,21 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
   }
   const shownKey = creds.sandbox ? creds.key : maskKey(creds.key);
   if (ctx.json) {
-    ctx.out(JSON.stringify({ event: 'listening', baseUrl: mock.baseUrl, mchId: creds.mchId, sandbox: creds.sandbox, ...(creds.sandbox ? { key: creds.key } : {}) }));
+    ctx.out(
+      JSON.stringify({
+        event: 'listening',
+        baseUrl: mock.baseUrl,
+        mchId: creds.mchId,
+        sandbox: creds.sandbox,
+        ...(creds.sandbox ? { key: creds.key } : {}),
+        // What it was started to do differently, as the human banner says it (only what was given).
+        ...(autoPay !== undefined ? { autoPaySeconds: autoPay } : {}),
+        ...(expireAfter !== undefined ? { expireAfterSeconds: expireAfter } : {}),
+        ...(latency !== undefined ? { latencyMs: latency } : {}),
+        ...(opts.fault ? { fault: opts.fault } : {}),
+        ...(opts.skipVerify ? { skipVerify: true } : {}),
+      }),
+    );
   } else {
     ctx.out(`${ctx.color.green('●')} mock gateway on ${ctx.color.bold(mock.baseUrl)}  (mchId ${creds.mchId}, key ${shownKey})`);
     if (creds.sandbox) ctx.out(ctx.color.dim('  no key configured: using the sandbox credentials above (they work only here)'));

@@ -785,6 +785,11 @@ describe('shutdown', () => {
     // The banner says what it was started to do differently (a forgotten --fault is otherwise a mystery); a plain mock says nothing of it.
     expect(faulty.proc.lines()).toContain('  answers every gateway call with HTTP 500 (--fault http500)');
     expect(mock.proc.lines().slice(0, 4).join('\n')).not.toMatch(/--fault|pays each order|expires/);
+    // With --json the listening line carries the same, as numbers.
+    const quiet = await startMock(['--auto-pay', '5', '--expire-after', '60', '--latency', '200', '--fault', 'badsign', '--skip-verify']);
+    expect(jsonLines(quiet.proc.lines())[0]).toMatchObject({ event: 'listening', autoPaySeconds: 5, expireAfterSeconds: 60, latencyMs: 200, fault: 'badsign', skipVerify: true });
+    const plain = await startMock([]);
+    expect(Object.keys(jsonLines(plain.proc.lines())[0]!).sort()).toEqual(['baseUrl', 'event', 'mchId', 'sandbox']);
     const busy = await startMock(['--auto-pay', '5', '--expire-after', '60', '--latency', '200', '--fault', 'badsign'], baseEnv(), true);
     await busy.proc.waitForLine((l) => l.includes('--fault badsign'));
     expect(busy.proc.lines()).toContain(
