@@ -283,7 +283,7 @@ describe('the CLI against iotpay mock', () => {
     const t = await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://127.0.0.1:9/n', '--timeout', '500'], { env: baseEnv({ IOTPAY_BASE_URL: silent.baseUrl }) });
     expect(t.code).toBe(3);
     expect(t.stderr.trim().split('\n')).toHaveLength(1);
-    const logged = await waitFor(() => jsonLines(silent.proc.lines()).find((e) => e.fault === 'timeout'), 'the timeout fault log line');
+    const logged = await waitFor(() => jsonLines(silent.proc.lines()).find((e) => e.event === 'request' && e.fault === 'timeout'), 'the timeout fault log line');
     expect(logged).toMatchObject({ event: 'request', path: '/v1/create_order' });
   });
 
