@@ -20,14 +20,13 @@ export interface MockCommandOptions {
   skipVerify?: boolean;
 }
 
-const FAULTS: readonly MockFault[] = ['http500', 'timeout', 'badsign'];
-
-/** What each --fault makes the mock do, for its banner. */
+/** What each --fault makes the mock do, for its banner; its keys are the faults there are. */
 const FAULT_WORDS: Record<MockFault, string> = {
   http500: 'answers every gateway call with HTTP 500 (--fault http500)',
   timeout: 'never answers a gateway call (--fault timeout)',
   badsign: 'signs every answer wrongly (--fault badsign)',
 };
+const FAULTS = Object.keys(FAULT_WORDS) as MockFault[];
 
 function wholeNumber(text: string | undefined, flag: string, max: number): number | undefined {
   if (text === undefined) return undefined;
@@ -99,6 +98,15 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
     throw describeListenError(err, opts.host, port);
   }
   const shownKey = creds.sandbox ? creds.key : maskKey(creds.key);
+  // What it was started to do differently (only what was given): a field of the --json listening line, and words of
+  // the human banner.
+  const startedWith = [
+    autoPay !== undefined && { field: 'autoPaySeconds', value: autoPay, words: `pays each order ${autoPay} s after it is created` },
+    expireAfter !== undefined && { field: 'expireAfterSeconds', value: expireAfter, words: `expires each order still unpaid ${expireAfter} s after it is created` },
+    latency !== undefined && { field: 'latencyMs', value: latency, words: `answers after ${latency} ms` },
+    opts.fault !== undefined && { field: 'fault', value: opts.fault, words: FAULT_WORDS[opts.fault as MockFault] },
+    opts.skipVerify === true && { field: 'skipVerify', value: true, words: 'delivers notifies to https receivers without checking their certificate' },
+  ].filter((b) => b !== false);
   if (ctx.json) {
     ctx.out(
       JSON.stringify({
@@ -107,28 +115,15 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
         mchId: creds.mchId,
         sandbox: creds.sandbox,
         ...(creds.sandbox ? { key: creds.key } : {}),
-        // What it was started to do differently, as the human banner says it (only what was given).
-        ...(autoPay !== undefined ? { autoPaySeconds: autoPay } : {}),
-        ...(expireAfter !== undefined ? { expireAfterSeconds: expireAfter } : {}),
-        ...(latency !== undefined ? { latencyMs: latency } : {}),
-        ...(opts.fault ? { fault: opts.fault } : {}),
-        ...(opts.skipVerify ? { skipVerify: true } : {}),
+        ...Object.fromEntries(startedWith.map((b) => [b.field, b.value])),
       }),
     );
   } else {
     ctx.out(`${ctx.color.green('●')} mock gateway on ${ctx.color.bold(mock.baseUrl)}  (mchId ${creds.mchId}, key ${shownKey})`);
     if (creds.sandbox) ctx.out(ctx.color.dim('  no key configured: using the sandbox credentials above (they work only here)'));
     ctx.out(ctx.color.dim(`  point the CLI at it: IOTPAY_BASE_URL=${mock.baseUrl}   orders, to pay by hand: ${mock.url}/ in a browser, or POST ${mock.url}/mock/orders/<payOrderId>/pay`));
-    // What it was started to do differently, said where a terminal left running shows it (a forgotten --fault is
-    // otherwise a mystery of failing requests).
-    const behaviour = [
-      autoPay !== undefined ? `pays each order ${autoPay} s after it is created` : '',
-      expireAfter !== undefined ? `expires each order still unpaid ${expireAfter} s after it is created` : '',
-      latency !== undefined ? `answers after ${latency} ms` : '',
-      opts.fault ? FAULT_WORDS[opts.fault as MockFault] : '',
-      opts.skipVerify ? 'delivers notifies to https receivers without checking their certificate' : '',
-    ].filter((b) => b !== '');
-    if (behaviour.length > 0) ctx.out(ctx.color.yellow(`  ${behaviour.join('; ')}`));
+    // Said where a terminal left running shows it: a forgotten --fault is otherwise a mystery of failing requests.
+    if (startedWith.length > 0) ctx.out(ctx.color.yellow(`  ${startedWith.map((b) => b.words).join('; ')}`));
   }
   const signal = await untilSignal();
   ctx.debug(`${signal}: shutting down`);

@@ -654,12 +654,13 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     if (method === 'POST' && action) {
       const order = orderAt(action[1]!);
       if (!order) return sendJson(res, 404, { error: 'unknown payOrderId' });
-      const refused =
-        action[2] === 'pay'
-          ? pay(order) ? undefined : `order is ${statusText(order.status)}`
-          : action[2] === 'notify'
-            ? notifyAgain(order)
-            : cancel(order, action[2] === 'cancel' ? 'user' : 'system');
+      const act: Record<string, () => string | undefined> = {
+        pay: () => (pay(order) ? undefined : `order is ${statusText(order.status)}`),
+        notify: () => notifyAgain(order),
+        cancel: () => cancel(order, 'user'),
+        expire: () => cancel(order, 'system'),
+      };
+      const refused = act[action[2]!]!();
       sendJson(res, refused ? 409 : 200, refused ? { error: refused, order } : order);
       return;
     }
