@@ -2,7 +2,7 @@
 import { checkWebUrl, DEFAULT_BASE_URL, notifyUnreachable } from '../config/settings.js';
 import type { Context } from '../context.js';
 import { canonicalString } from '../core/canonical.js';
-import { lostInParsing, numberLost } from '../core/input.js';
+import { likelyJsonSlip, lostInParsing, numberLost } from '../core/input.js';
 import { CREATE_CHANNELS, findChannel } from '../core/channels.js';
 import { maskKey } from '../core/mask.js';
 import { parseCents } from '../core/money.js';
@@ -108,7 +108,8 @@ function parseExtraFlag(text: string | undefined): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch {
-    throw new UsageError(`--extra is not valid JSON: ${text.slice(0, 60)}`, `e.g. --extra '{"productId":"120989823"}'`);
+    const slip = likelyJsonSlip(text);
+    throw new UsageError(`--extra is not valid JSON: ${text.slice(0, 60)}${slip ? `: ${slip}` : ''}`, `e.g. --extra '{"productId":"120989823"}'`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new UsageError('--extra must be a JSON object');
   // extra is sent as its parsed object written out again: a number parsing changes (a long id) would go out changed.

@@ -67,7 +67,7 @@ export function parseQueryString(text: string): Record<string, FieldValue> {
 }
 
 /** What most often makes pasted text almost-JSON, when the text shows it. */
-function likelyJsonSlip(text: string): string | undefined {
+export function likelyJsonSlip(text: string): string | undefined {
   if (/[\u201C\u201D\u2018\u2019]/.test(text)) return 'it has curly quotes (“ ” ‘ ’), as a chat app or word processor writes them: use straight double quotes';
   if (/^\{\s*'/.test(text)) return "its names are in single quotes (a Python dict or a JavaScript object printed, not JSON): print it with json.dumps or JSON.stringify";
   if (/,\s*[}\]]/.test(text.replace(/"(?:[^"\\]|\\.)*"/g, '""'))) return 'it has a comma before a closing } or ], which JSON does not allow';

@@ -186,6 +186,10 @@ describe('create: exit codes', () => {
       [['-c', 'WX_JSAPI', '-a', '100', ...NOTIFY, '--app-id', 'a1'], /extra\.openId is required for WX_JSAPI; set it with --open-id \(or --extra\)$/m],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--extra', '{"productId":""}'], /extra\.productId is required for WX_NATIVE; set it with --product-id \(or --extra\)$/m],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--extra', '{"productId":'], /--extra is not valid JSON/],
+      [
+        ['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--extra', "{'productId':'x'}"],
+        /^error: --extra is not valid JSON: \{'productId':'x'\}: its names are in single quotes \(a Python dict or a JavaScript object printed, not JSON\): print it with json\.dumps or JSON\.stringify; e\.g\. --extra/m,
+      ],
       [['-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'shop.example/n'], /^error: notifyUrl "shop\.example\/n" is not a URL; change it with --notify-url \(or iotpay config set notify-url\)$/m],
       [['-c', 'ALIPAY_PC', '-a', '100', ...NOTIFY, '--return-url', 'javascript:alert(1)'], /^error: returnUrl "javascript:alert\(1\)" is not an http\(s\) URL; change it with --return-url/m],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--extra', '[1]'], /--extra must be a JSON object/],
