@@ -121,10 +121,12 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
     add({ id: 'key', title: 'key looks sane', status: 'skip', detail: 'no key' });
   }
 
-  // 3-5. Network: DNS, HTTPS, clock, credentials — only with a complete configuration.
-  if (exit !== ExitCode.Ok) {
+  // 3-5. Network: DNS, HTTPS and clock need only a base URL (whether this machine reaches the gateway is
+  // worth knowing before the merchant's credentials are at hand); the credentials check needs both.
+  const credentials = mchId && key ? { mchId: mchId.value, key: key.value } : undefined;
+  if (baseProblem) {
     for (const [id, title] of [['dns', 'base URL resolves'], ['http', 'gateway answers'], ['clock', 'clock skew'], ['credentials', 'credentials accepted']]) {
-      add({ id: id!, title: title!, status: 'skip', detail: 'configuration incomplete' });
+      add({ id: id!, title: title!, status: 'skip', detail: 'no valid base URL' });
     }
   } else {
     const url = new URL(baseUrl.value);
@@ -151,7 +153,9 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
       const probe = `DOCTOR${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex').toUpperCase()}`;
       try {
         sentAt = ctx.now().getTime();
-        answer = await client.call('query_order', withSign(buildQueryParams(mchId!.value, { mchOrderNo: probe }), key!.value));
+        // Without credentials the probe goes unsigned: any answer shows the gateway is reachable.
+        const params = credentials ? withSign(buildQueryParams(credentials.mchId, { mchOrderNo: probe }), credentials.key) : { ...(mchId ? { mchId: mchId.value } : {}), mchOrderNo: probe };
+        answer = await client.call('query_order', params);
         answeredAt = ctx.now().getTime();
         add({ id: 'http', title: 'gateway answers', status: 'pass', detail: `${url.protocol === 'https:' ? 'TLS and HTTP work' : 'HTTP works'}: query_order answered in ${answeredAt - sentAt} ms` });
       } catch (err) {
@@ -166,9 +170,10 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
       add({ id: 'http', title: 'gateway answers', status: 'skip', detail: 'DNS failed' });
     }
     if (!reachable || !answer) {
-      exit = ExitCode.Transport;
+      // A configuration failure, found first, keeps its exit code.
+      if (exit === ExitCode.Ok) exit = ExitCode.Transport;
       add({ id: 'clock', title: 'clock skew', status: 'skip', detail: 'no answer' });
-      add({ id: 'credentials', title: 'credentials accepted', status: 'skip', detail: 'no answer' });
+      add({ id: 'credentials', title: 'credentials accepted', status: 'skip', detail: credentials ? 'no answer' : 'configuration incomplete' });
     } else {
       const serverTime = answer.date ? Date.parse(answer.date) : NaN;
       if (Number.isNaN(serverTime)) add({ id: 'clock', title: 'clock skew', status: 'skip', detail: 'the answer has no Date header' });
@@ -186,9 +191,11 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
         });
       }
       const said = String(answer.body.retMsg ?? answer.body.errCodeDes ?? answer.body.retCode ?? '');
-      const verdict = credentialVerdict(answer.body);
+      const verdict = credentials ? credentialVerdict(answer.body) : 'untested';
       const inferred = `inferred from the gateway's answer to a query for an order that cannot exist: "${said}"`;
-      if (verdict === 'accepted') {
+      if (verdict === 'untested') {
+        add({ id: 'credentials', title: 'credentials accepted', status: 'skip', detail: 'configuration incomplete' });
+      } else if (verdict === 'accepted') {
         add({ id: 'credentials', title: 'credentials accepted', status: 'pass', detail: `merchant id and key accepted (${inferred}); nothing was created or charged` });
       } else {
         exit = ExitCode.GatewayFail;

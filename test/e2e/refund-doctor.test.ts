@@ -309,16 +309,36 @@ describe('doctor', () => {
     expect(checks.find((c: { id: string }) => c.id === 'credentials')).toMatchObject({ status: 'skip' });
   });
 
-  it('no configuration: exit 2 naming what to set, no network checks', async () => {
+  it('no configuration: exit 2 naming what to set; the gateway is still checked for reachability, not credentials', async () => {
     const r = await runCli(['doctor', '--json'], { env: { IOTPAY_CONFIG_DIR: path.join(dir, 'empty'), IOTPAY_BASE_URL: baseUrl } });
     expect(r.code).toBe(2);
-    const checks = JSON.parse(r.stdout);
+    const checks = JSON.parse(r.stdout) as Array<{ id: string; status: string; detail: string; fix?: string }>;
     expect(checks[0]).toMatchObject({ id: 'config', status: 'fail' });
-    expect(checks[0].detail).toMatch(/mch-id is not set; key is not set/);
-    expect(checks[0].fix).toMatch(/IOTPAY_MCH_ID/);
+    expect(checks[0]!.detail).toMatch(/mch-id is not set; key is not set/);
+    expect(checks[0]!.fix).toMatch(/IOTPAY_MCH_ID/);
     // The base URL is a local mock: the fix names the values it uses when nothing is configured.
-    expect(checks[0].fix).toMatch(/; a local iotpay mock uses sandbox values where none are configured: export IOTPAY_MCH_ID=10000001 IOTPAY_KEY=iotpay-sandbox-key-not-a-secret$/);
-    expect(checks.filter((c: { status: string }) => c.status === 'skip').length).toBe(5);
+    expect(checks[0]!.fix).toMatch(/; a local iotpay mock uses sandbox values where none are configured: export IOTPAY_MCH_ID=10000001 IOTPAY_KEY=iotpay-sandbox-key-not-a-secret$/);
+    expect(Object.fromEntries(checks.map((c) => [c.id, c.status]))).toEqual({ config: 'fail', key: 'skip', dns: 'pass', http: 'pass', clock: 'pass', credentials: 'skip' });
+    expect(checks.find((c) => c.id === 'http')!.detail).toMatch(/^HTTP works: query_order answered in \d+ ms$/);
+    expect(checks.find((c) => c.id === 'credentials')!.detail).toBe('configuration incomplete');
+  });
+
+  it('no configuration and no gateway: exit 2 still, the unreachable gateway shown too', async () => {
+    const r = await runCli(['doctor', '--json'], { env: { IOTPAY_CONFIG_DIR: path.join(dir, 'empty'), IOTPAY_BASE_URL: 'http://127.0.0.1:9/v1' } });
+    expect(r.code).toBe(2);
+    const checks = JSON.parse(r.stdout) as Array<{ id: string; status: string; detail: string }>;
+    expect(Object.fromEntries(checks.map((c) => [c.id, c.status]))).toEqual({ config: 'fail', key: 'skip', dns: 'pass', http: 'fail', clock: 'skip', credentials: 'skip' });
+    expect(checks.find((c) => c.id === 'credentials')).toMatchObject({ detail: 'configuration incomplete' });
+    expect(r.stderr).toBe('error: doctor: 2 checks failed (configuration, gateway answers)\n');
+  });
+
+  it('a base URL it refuses: no network check is made', async () => {
+    const r = await iotpay(['doctor', '--json'], { IOTPAY_BASE_URL: 'http://gateway.example/v1' });
+    expect(r.code).toBe(2);
+    const checks = JSON.parse(r.stdout) as Array<{ id: string; status: string; detail: string }>;
+    expect(checks[0]).toMatchObject({ id: 'config', status: 'fail' });
+    expect(checks[0]!.detail).toMatch(/^base URL: /);
+    expect(checks.filter((c) => ['dns', 'http', 'clock', 'credentials'].includes(c.id)).map((c) => `${c.status} ${c.detail}`)).toEqual(Array(4).fill('skip no valid base URL'));
   });
 
   it('names quotes kept from a .env file around the key and the merchant id, and where to remove them', async () => {
