@@ -29,6 +29,12 @@ async function recentOrders(ctx: Context, id: OrderId): Promise<HistoryEntry[]> 
   return recent;
 }
 
+/** The `id` of the last order created on the gateway in use, for an error to name; none when unknown. */
+export async function latestOrder(ctx: Context, id: OrderId): Promise<string | undefined> {
+  const [last] = await recentOrders(ctx, id).catch(() => []);
+  return last === undefined ? undefined : printable(String(idOf(last, id)));
+}
+
 /** Offers the recent orders and "another order", which is typed; returns the chosen order's `id`. */
 export async function pickOrder(ctx: Context, id: OrderId): Promise<string> {
   const typed = () =>

@@ -17,7 +17,7 @@ import { foreignAnswer, gatewayFailure } from '../gateway/failure.js';
 import { lastAnswer, queryCommand, unpaidError, waitFields, type QueryResult } from '../gateway/query.js';
 import { callAndRecord } from '../history.js';
 import { parseWaitTimeout, waitForPayment } from './query.js';
-import { askChoice, askText, givenOrAsked } from '../prompt.js';
+import { askChoice, askText, givenOrAsked, missingValue } from '../prompt.js';
 import type { Sandbox } from '../sandbox.js';
 import { renderOrderSummary, renderPayment, signatureLine } from '../render/payment.js';
 
@@ -97,9 +97,22 @@ async function resolveAmount(ctx: Context, given: string | undefined): Promise<n
       },
     }),
   );
+  return amountCents(text);
+}
+
+function amountCents(text: string): number {
   const parsed = parseCents(text);
   if (!parsed.ok) throw new UsageError(parsed.message);
   return parsed.cents;
+}
+
+/** The flags' own errors, before the sandbox's servers start (buildRequest meets them again, among the rest). */
+function checkFlags(opts: CreateOptions, ctx: Context): void {
+  parseWaitTimeout(opts.waitTimeout);
+  if (!opts.channel && !ctx.canPrompt) throw missingValue(ctx, '--channel <ID>');
+  if (opts.amount === undefined && !ctx.canPrompt) throw missingValue(ctx, '--amount <cents>');
+  if (opts.amount !== undefined) amountCents(opts.amount);
+  parseExtraFlag(opts.extra);
 }
 
 function parseExtraFlag(text: string | undefined): Record<string, unknown> {
@@ -276,6 +289,7 @@ function jsonDocument(result: CreateResult, wait?: { last?: QueryResult }): Reco
 
 export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void> {
   if (!opts.sandbox) return createOrder(opts, ctx);
+  checkFlags(opts, ctx);
   const { withSandbox } = await import('../sandbox.js');
   await withSandbox(ctx, (sandbox) => createOrder({ ...opts, notifyUrl: sandbox.notifyUrl }, sandbox.ctx, sandbox));
 }

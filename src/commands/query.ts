@@ -56,8 +56,25 @@ export function parseWaitTimeout(text: string | undefined): number {
   return Number(text);
 }
 
+/**
+ * Without a terminal the order comes from the flags: a missing one is exit 2 naming the last order this machine
+ * created on the gateway in use (`iotpay query --json | jq …` has no terminal to pick one on).
+ */
+async function givenOrder(opts: QueryOptions, ctx: Context): Promise<OrderRef> {
+  if (opts.mchOrderNo || opts.payOrderId) return orderRef(opts);
+  const { latestOrder } = await import('../order-picker.js');
+  const last = await latestOrder(ctx, 'mchOrderNo');
+  throw new UsageError(
+    'which order? pass --mch-order-no <no> or --pay-order-id <id>',
+    last === undefined ? undefined : `the last ${ctx.sandbox ? 'sandbox order' : 'order'} this machine created: --mch-order-no ${last}`,
+  );
+}
+
 export async function runQuery(opts: QueryOptions, ctx: Context): Promise<void> {
   if (!opts.sandbox) return showOrder(opts, ctx);
+  // The flags' own errors before the sandbox's servers start.
+  if (!ctx.canPrompt) await givenOrder(opts, { ...ctx, sandbox: true });
+  parseWaitTimeout(opts.waitTimeout);
   const { withSandbox } = await import('../sandbox.js');
   await withSandbox(ctx, (sandbox) => showOrder(opts, sandbox.ctx));
 }
@@ -89,7 +106,7 @@ async function chosenOrder(opts: QueryOptions, ctx: Context): Promise<OrderRef> 
 async function showOrder(opts: QueryOptions, ctx: Context): Promise<void> {
   // Without a terminal the order comes from the flags (a missing or doubled one is exit 2 before anything else);
   // on one, a missing order is asked for once the credentials are known to be there.
-  const given = ctx.canPrompt ? undefined : orderRef(opts);
+  const given = ctx.canPrompt ? undefined : await givenOrder(opts, ctx);
   const timeoutSeconds = parseWaitTimeout(opts.waitTimeout);
   const [mchId, key] = await requireCredentials(ctx, [
     ['mchId', 'to query an order'],

@@ -60,16 +60,20 @@ async function askRefundAmount(ctx: Context, paid: Paid | undefined, currency: s
 
 export async function runRefund(opts: RefundOptions, ctx: Context): Promise<void> {
   if (!opts.sandbox) return refundOrder(opts, ctx);
+  checkUsage(opts, ctx); // before the sandbox's servers start
   const { withSandbox } = await import('../sandbox.js');
   await withSandbox(ctx, (sandbox) => refundOrder(opts, sandbox.ctx));
 }
 
-async function refundOrder(opts: RefundOptions, ctx: Context): Promise<void> {
-  // Missing values are asked on a terminal, after the credentials are known to be there: the order, then the
-  // amount once the check has said what was paid. Without a terminal they are exit 2 before anything else.
+/**
+ * The flags' own errors, exit 2 before anything else: missing values are asked on a terminal, after the
+ * credentials are known to be there (the order, then the amount once the check has said what was paid);
+ * without one they are errors here. Returns the amount given, in cents.
+ */
+function checkUsage(opts: RefundOptions, ctx: Context): number | undefined {
   if (!opts.payOrderId && !ctx.canPrompt) throw missingValue(ctx, '--pay-order-id <id>');
   if (opts.amount === undefined && !ctx.canPrompt) throw missingValue(ctx, '--amount <cents>');
-  let refundAmount = opts.amount === undefined ? undefined : refundCents(opts.amount);
+  const refundAmount = opts.amount === undefined ? undefined : refundCents(opts.amount);
   if (opts.mchRefundNo !== undefined && (opts.mchRefundNo === '' || opts.mchRefundNo.length > 30)) {
     throw new UsageError('--mch-refund-no must be 1 to 30 characters');
   }
@@ -77,6 +81,11 @@ async function refundOrder(opts: RefundOptions, ctx: Context): Promise<void> {
   if (!opts.yes && !ctx.canPrompt) {
     throw new UsageError('refund moves money and needs confirmation', 'pass --yes to confirm without a terminal');
   }
+  return refundAmount;
+}
+
+async function refundOrder(opts: RefundOptions, ctx: Context): Promise<void> {
+  let refundAmount = checkUsage(opts, ctx);
   const [mchId, key, loginName] = await requireCredentials(ctx, [
     ['mchId', 'to refund'],
     ['key', 'to sign the refund'],

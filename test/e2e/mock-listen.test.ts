@@ -900,6 +900,46 @@ describe('--sandbox', () => {
     expect(short.stderr).toMatch(/not paid after 1 s .*check later with iotpay query --mch-order-no \S+ --sandbox\n/);
   }, 30_000);
 
+  it("the flags' own errors come before the sandbox starts; a query without an order names the last one made on that gateway", async () => {
+    const env = { IOTPAY_CONFIG_DIR: path.join(dir, 'early') };
+    for (const args of [
+      ['create', '--channel', 'WX_NATIVE', '--amount', '28.65'],
+      ['create', '--amount', '100'],
+      ['create', '--channel', 'WX_NATIVE'],
+      ['create', '--channel', 'WX_NATIVE', '--amount', '1', '--extra', '{x'],
+      ['create', '--channel', 'WX_NATIVE', '--amount', '1', '--wait', '--wait-timeout', '0'],
+      ['query', '--mch-order-no', 'A', '--pay-order-id', 'B'],
+      ['query', '--mch-order-no', 'A', '--wait-timeout', 'x'],
+      ['refund', '--amount', '1', '--yes'],
+      ['refund', '--pay-order-id', 'P1', '--yes'],
+      ['refund', '--pay-order-id', 'P1', '--amount', '1'],
+    ]) {
+      const r = await runCli([...args, '--sandbox'], { env });
+      expect(r.code, args.join(' ')).toBe(2);
+      // One line: the error, no "sandbox: mock gateway …" line before it.
+      expect(r.stderr, args.join(' ')).toMatch(/^error: [^\n]+\n$/);
+    }
+    const none = await runCli(['query', '--sandbox'], { env });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe('error: which order? pass --mch-order-no <no> or --pay-order-id <id>\n');
+    const made = await runCli(['create', '--sandbox', '--channel', 'WX_NATIVE', '--amount', '100', '--json'], { env });
+    expect(made.code, made.stderr).toBe(0);
+    const { mchOrderNo } = JSON.parse(made.stdout).request as { mchOrderNo: string };
+    const named = await runCli(['query', '--sandbox', '--json'], { env });
+    expect(named.code).toBe(2);
+    expect(named.stdout).toBe('');
+    expect(named.stderr).toBe(`error: which order? pass --mch-order-no <no> or --pay-order-id <id>; the last sandbox order this machine created: --mch-order-no ${mchOrderNo}\n`);
+    // Outside the sandbox the sandbox's orders are not named; an order made on the gateway in use is.
+    const gateway = await startMock();
+    const outside = { ...baseEnv(), ...env, IOTPAY_BASE_URL: gateway.baseUrl };
+    const unnamed = await runCli(['query'], { env: outside });
+    expect(unnamed.stderr).toBe('error: which order? pass --mch-order-no <no> or --pay-order-id <id>\n');
+    const real = await runCli(['create', '--channel', 'WX_NATIVE', '--amount', '100', '--notify-url', 'http://127.0.0.1:9/n', '--json'], { env: outside });
+    expect(real.code, real.stderr).toBe(0);
+    const last = await runCli(['query'], { env: outside });
+    expect(last.stderr).toMatch(new RegExp(`; the last order this machine created: --mch-order-no ${JSON.parse(real.stdout).request.mchOrderNo}\n$`));
+  }, 30_000);
+
   it('a redirect channel needs no return URL in the sandbox: the checkout comes back to the mock, and says its page closes with the run; --verbose names --sandbox as the source', async () => {
     const env = { IOTPAY_CONFIG_DIR: path.join(dir, 'redirect') };
     const json = await runCli(['create', '--sandbox', '--channel', 'ALIPAY_PC', '--amount', '1999', '--json'], { env });
