@@ -175,11 +175,11 @@ describe('iotpay sign', () => {
 describe('library API', () => {
   it("import { sign, verify, canonicalString } from 'iotpay-cli' works from the built package", async () => {
     const { execFileSync } = await import('node:child_process');
-    const { ROOT } = await import('../helpers/cli.js');
+    const { ROOT, baseEnv } = await import('../helpers/cli.js');
     const script = `import { sign, verify, canonicalString } from 'iotpay-cli';
       const p = ${JSON.stringify(wx.params)};
       console.log(canonicalString(p) === ${JSON.stringify(wx.canonical)}, sign(p, ${JSON.stringify(wx.key)}), verify({ ...p, sign: sign(p, 'k') }, 'k').status);`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT }).toString();
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: baseEnv() }).toString();
     expect(out.trim()).toBe(`true ${wx.sign} valid`);
   });
 });
