@@ -20,9 +20,21 @@ function afterHelp(text: string): (context: AddHelpTextContext) => string {
     const help = command.createHelp();
     const output = command.configureOutput();
     const width = (error ? output.getErrHelpWidth?.() : output.getOutHelpWidth?.()) ?? 80;
-    return text
-      .split('\n')
-      .map((line) => (line.startsWith('  $ ') ? line : help.boxWrap(line, width)))
+    help.helpWidth = width;
+    const lines = text.split('\n');
+    // A "term\tdescription" line is laid out as commander lays out an option: terms aligned, the description
+    // wrapped under itself.
+    const items = lines.filter((line) => line.includes('\t')).map((line) => line.split('\t') as [string, string]);
+    const termWidth = Math.max(0, ...items.map(([term]) => help.displayWidth(term)));
+    return lines
+      .map((line) => {
+        if (line.startsWith('  $ ')) return line;
+        const [term, description] = line.split('\t');
+        if (description === undefined) return help.boxWrap(line, width);
+        // Too narrow for two columns: the description goes under its term.
+        if (width - termWidth - 4 < help.minWidthToWrap) return `  ${term}\n${help.boxWrap(description, width - 6).replace(/^/gm, '      ')}`;
+        return help.formatItem(term!, termWidth, description, help);
+      })
       .join('\n');
   };
 }
@@ -434,7 +446,23 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
           'curl -X POST http://127.0.0.1:4010/mock/orders/<payOrderId>/pay',
           'iotpay mock --fault badsign --json',
         ]) +
-          '\nWith no key configured it uses the sandbox credentials mchId 10000001 / key iotpay-sandbox-key-not-a-secret.\nEndpoints: POST /v1/create_order, /v1/query_order, /v1/refund_order; GET /mock/orders; POST /mock/orders/<payOrderId>/pay; POST /mock/orders/<payOrderId>/notify (send the notify again); POST /mock/orders/<payOrderId>/cancel (status 9) or /expire (status 4); checkout page GET/POST /mock/pay/<payOrderId>\nIt keeps the newest 100,000 orders; older ones are forgotten.\n',
+          [
+            '',
+            'With no key configured it uses the sandbox credentials mchId 10000001 / key iotpay-sandbox-key-not-a-secret.',
+            'It keeps the newest 100,000 orders; older ones are forgotten.',
+            '',
+            'Endpoints:',
+            'POST /v1/create_order\tcreate an order (the gateway\'s API)',
+            'POST /v1/query_order\tan order\'s status',
+            'POST /v1/refund_order\trefund a paid order',
+            'GET /mock/orders\tevery order, as JSON',
+            'POST /mock/orders/<payOrderId>/pay\tpay it now (the notify follows)',
+            'POST /mock/orders/<payOrderId>/notify\tsend its notify again',
+            'POST /mock/orders/<payOrderId>/cancel\tcancel it: status 9, by the customer',
+            'POST /mock/orders/<payOrderId>/expire\texpire it: status 4, by the gateway',
+            'GET /mock/pay/<payOrderId>\ta page to pay or cancel it by hand',
+            '',
+          ].join('\n'),
       ),
     )
     .action(

@@ -215,6 +215,15 @@ describe('--help on a terminal', () => {
         const widest = Math.max(...lines.map((l) => [...l].length));
         expect(widest, `${command} at ${cols}`).toBeLessThanOrEqual(width);
         expect(widest, `${command} at ${cols}`).toBeGreaterThan(width - 15);
+        // The mock's endpoints are laid out as options are: aligned at 80 columns, each description under its
+        // endpoint where two columns do not fit.
+        if (command === 'mock') {
+          expect(pty.output()).toMatch(
+            cols === 60
+              ? /\n {2}POST \/mock\/orders\/<payOrderId>\/cancel\r?\n {6}cancel it: status 9, by the customer\r?\n/
+              : /\n {2}POST \/mock\/orders\/<payOrderId>\/cancel {2}cancel it: status 9, by the customer\r?\n {2}POST \/mock\/orders\/<payOrderId>\/expire {2}expire/,
+          );
+        }
       }
     }
   });
