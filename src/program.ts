@@ -14,6 +14,11 @@ function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 }
 
+/** A command's exit codes, one a line (laid out by afterHelp). */
+function exitCodes(codes: Array<[number, string]>): string {
+  return `\nExit codes:\n${codes.map(([code, meaning]) => `${code}\t${meaning}`).join('\n')}\n`;
+}
+
 /** Text after the options: its prose wrapped to the help's width, as commander wraps descriptions; example commands whole. */
 function afterHelp(text: string): (context: AddHelpTextContext) => string {
   return ({ command, error }) => {
@@ -135,7 +140,14 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .addHelpText(
       'after',
       afterHelp(
-        `\nExit codes: 0 ok · 1 gateway FAIL · 2 usage/config · 3 transport · 4 signature · 130 interrupted\nDocs: README.md · run \`iotpay <command> --help\` for each command`,
+        exitCodes([
+          [0, 'done; the gateway said SUCCESS (with --wait: paid)'],
+          [1, 'the gateway answered FAIL, or --wait ended unpaid'],
+          [2, 'usage, input or configuration error: nothing was sent'],
+          [3, 'transport error: timeout, refused, DNS, TLS, not JSON'],
+          [4, 'signature error: a mismatch, or a forged answer'],
+          [130, 'interrupted'],
+        ]) + `\nDocs: README.md · run \`iotpay <command> --help\` for each command`,
       ),
     );
 
@@ -176,7 +188,12 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
           `iotpay verify 'https://shop.example/notify?payOrderId=P1&amount=100&sign=…'`,
           'pbpaste | iotpay verify -',
           'iotpay verify --file notify.json --json',
-        ]) + '\nExit 0 valid · 4 mismatch · 2 no sign, or a nested value that cannot be verified\n',
+        ]) +
+          exitCodes([
+            [0, 'the sign is valid'],
+            [2, 'no sign, a nested value that cannot be verified, or no key'],
+            [4, 'the sign does not match (the output says why)'],
+          ]),
       ),
     )
     .action(
@@ -255,7 +272,15 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
           'iotpay create -c WX_NATIVE -a 100 --dry-run',
           "iotpay create -c ALIPAY_QR -a 100 --json | jq -r .payment.value",
           'iotpay create -c WX_NATIVE -a 100 --wait --wait-timeout 120',
-        ]) + '\nExit 0 created (with --wait: paid) · 1 gateway FAIL or unpaid · 2 bad input · 3 transport · 4 forged answer\n',
+        ]) +
+          exitCodes([
+            [0, 'created (with --wait: paid)'],
+            [1, 'the gateway answered FAIL, or --wait ended unpaid'],
+            [2, 'bad input or missing configuration: nothing was sent'],
+            [3, 'transport error: the order may exist (the error says how to check)'],
+            [4, 'the answer is forged: its payment is not shown'],
+            [130, 'interrupted'],
+          ]),
       ),
     )
     .action(
@@ -306,7 +331,14 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
       'after',
       afterHelp(
         examples(['iotpay query --mch-order-no IOT20261129185548123ABCDEFGH', 'iotpay query --pay-order-id P0123 --wait --json']) +
-          '\nExit 0 answered (with --wait: paid) · 1 FAIL, or unpaid after --wait · 3 transport · 4 forged answer\n',
+          exitCodes([
+            [0, 'answered (with --wait: paid)'],
+            [1, 'the gateway answered FAIL, or --wait ended unpaid'],
+            [2, 'bad input or missing configuration'],
+            [3, 'transport error'],
+            [4, 'the answer is forged: its status is not trusted'],
+            [130, 'interrupted'],
+          ]),
       ),
     )
     .action(
@@ -370,7 +402,14 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
       'after',
       afterHelp(
         examples(['iotpay refund --pay-order-id P0123 --amount 2865', 'iotpay refund --pay-order-id P0123 -a 500 --mch-refund-no R-1 --yes --json']) +
-          '\nExit 0 refunded · 1 gateway FAIL · 2 bad input, over-refund or not confirmed · 3 transport · 4 forged answer · 130 declined\n',
+          exitCodes([
+            [0, 'refunded'],
+            [1, 'the gateway answered FAIL'],
+            [2, 'bad input, over-refund or not confirmed: nothing was sent'],
+            [3, 'transport error'],
+            [4, 'the answer is forged'],
+            [130, 'declined at the prompt, or interrupted'],
+          ]),
       ),
     )
     .action(
@@ -403,7 +442,13 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
       'after',
       afterHelp(
         examples(['iotpay doctor', 'IOTPAY_MCH_ID=… IOTPAY_KEY=… iotpay doctor --json']) +
-          '\nThe credentials check queries an order that cannot exist: the gateway checks merchant and sign before the order,\nso its answer tells rejected credentials from accepted ones. Nothing is created or charged.\nExit 0 all good · 1 credentials rejected · 2 configuration missing · 3 gateway unreachable\n',
+          '\nThe credentials check queries an order that cannot exist: the gateway checks merchant and sign before the order,\nso its answer tells rejected credentials from accepted ones. Nothing is created or charged.\n' +
+            exitCodes([
+              [0, 'all good'],
+              [1, 'credentials rejected'],
+              [2, 'configuration missing (DNS, HTTPS and the clock are still checked)'],
+              [3, 'gateway unreachable'],
+            ]),
       ),
     )
     .action(

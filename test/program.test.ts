@@ -58,4 +58,30 @@ describe('help text in step with the code', () => {
     mock.outputHelp();
     expect(help).toContain(`newest ${ORDER_BOOK_CAPACITY.toLocaleString('en-US')} orders`);
   });
+
+  it('the root help lists every exit code of the contract, one a line, aligned; each command lists only those', async () => {
+    const { ExitCode } = await import('../src/errors.js');
+    const helpOf = (argv: string[]) => {
+      const program = buildProgram({ streams: { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() }, env: {} }, {}, argv);
+      const command = argv[0] ? program.commands.find((c) => c.name() === argv[0])! : program;
+      let help = '';
+      command.configureOutput({ writeOut: (s) => (help += s) });
+      command.outputHelp();
+      return help;
+    };
+    const listed = (help: string) => {
+      const section = /\nExit codes:\n((?: {2}\d+ +\S.*\n)+)/.exec(help);
+      expect(section, help).not.toBeNull();
+      const lines = section![1]!.trimEnd().split('\n');
+      // Meanings start in one column.
+      expect(new Set(lines.map((l) => /^ {2}\d+ +/.exec(l)![0].length)).size).toBe(1);
+      return lines.map((l) => Number(l.trim().split(' ')[0]));
+    };
+    expect(listed(helpOf([]))).toEqual(Object.values(ExitCode));
+    for (const command of ['verify', 'create', 'query', 'refund', 'doctor']) {
+      const codes = listed(helpOf([command]));
+      expect(codes.every((c) => (Object.values(ExitCode) as number[]).includes(c)), command).toBe(true);
+      expect(codes, command).toContain(ExitCode.Usage);
+    }
+  });
 });
