@@ -30,6 +30,12 @@ const FIELD_LIMIT_ENTRIES = Object.entries(FIELD_LIMITS);
 
 export const CREATE_REQUIRED = ['mchId', 'mchOrderNo', 'channelId', 'currency', 'amount', 'clientIp', 'notifyUrl', 'subject', 'body', 'jobNo'] as const;
 
+/** The fields of the gateway's asynchronous notify, sign aside (the API page's list). */
+export const NOTIFY_FIELDS = [
+  'payOrderId', 'mchId', 'mchOrderNo', 'channelId', 'currency', 'amount', 'status', 'clientIp', 'device',
+  'subject', 'body', 'channelOrderNo', 'param1', 'param2', 'paySuccTime', 'backType',
+] as const;
+
 export interface Finding {
   field: string;
   message: string;

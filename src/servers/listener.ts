@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import type { FieldValue } from '../core/canonical.js';
 import { decodeInputBytes, InputError, parseJsonObject, parseQueryString } from '../core/input.js';
 import { diagnoseMismatch } from '../core/diagnose.js';
+import { NOTIFY_FIELDS } from '../core/order.js';
 import { verify } from '../core/sign.js';
 import { describeTransportError, untrustedCertificate } from '../gateway/client.js';
 import { BodyTooLarge, createHardenedServer, hostForUrl, listen, readBody, sendText } from './http-util.js';
@@ -132,6 +133,12 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
       const body = decodeInputBytes(bytes, 'the body');
       parsed = parseNotify(method, url, body, String(req.headers['content-type'] ?? ''));
       if (Object.keys(parsed.fields).length === 0) throw new InputError('no fields');
+      // A body with neither a sign nor any notify field is not a notify (a probe, a misrouted request): not "forged".
+      if (!('sign' in parsed.fields) && !NOTIFY_FIELDS.some((name) => name in parsed.fields)) {
+        const names = Object.keys(parsed.fields);
+        const shown = names.slice(0, 3).map((name) => (name.length > 40 ? `${name.slice(0, 40)}…` : name));
+        throw new InputError(`not a notify: none of its fields (payOrderId, mchOrderNo, amount, status, sign…), only ${shown.join(', ')}${names.length > 3 ? ', …' : ''}`);
+      }
     } catch (err) {
       const answer = { status: 400, body: 'fail' };
       sendText(res, answer.status, answer.body);

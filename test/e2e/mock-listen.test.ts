@@ -591,6 +591,22 @@ describe('listen under bad input', () => {
     expect(events[1]!.repeat).toBe(true);
   });
 
+  it('a body with no notify field and no sign is malformed (not a notify), a notify without its sign forged', async () => {
+    const listen = await startListen();
+    expect(await post(`${listen.url}/notify`, 'garbage', 'application/x-www-form-urlencoded')).toEqual({ status: 400, text: 'fail' });
+    expect(await post(`${listen.url}/notify`, JSON.stringify({ hello: 'world', a: 1, b: 2, c: 3 }), 'application/json')).toEqual({ status: 400, text: 'fail' });
+    expect(await post(`${listen.url}/notify`, JSON.stringify(notify), 'application/json')).toEqual({ status: 400, text: 'fail' });
+    const events = await waitFor(() => {
+      const seen = jsonLines(listen.proc.lines()).filter((e) => e.verdict);
+      return seen.length >= 3 ? seen : undefined;
+    }, 'three listen log lines');
+    expect(events.map((e) => [e.verdict, e.reason])).toEqual([
+      ['malformed', 'not a notify: none of its fields (payOrderId, mchOrderNo, amount, status, sign…), only garbage'],
+      ['malformed', 'not a notify: none of its fields (payOrderId, mchOrderNo, amount, status, sign…), only hello, a, b, …'],
+      ['forged', 'no sign'],
+    ]);
+  });
+
   it('human output: control characters a sender put in a notify are shown escaped, on one line', async () => {
     // A zone 5:30 from UTC: the line's clock is this machine's local time, not UTC.
     const proc = startIotpay(['listen', '--port', '0'], baseEnv({ TZ: 'Asia/Kolkata' }));
