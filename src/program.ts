@@ -258,6 +258,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
     .option('--param2 <text>', 'echoed back in the notify')
     .option('--remarks <text>', 'remarks')
     .option('--dry-run', 'print the signed request and an equivalent curl command; send nothing')
+    .option('--web', 'open the payment page in the browser (ALIPAY_PC, ALIPAY_WAP, UPI_SEQ; $BROWSER is used if set)')
     .option('--wait', 'after creating, poll query_order until paid, cancelled or --wait-timeout')
     .option('--wait-timeout <s>', 'seconds to wait with --wait (default 300)')
     .option('--strict', 'treat warnings (unknown channel, over-long fields) as errors')
@@ -312,6 +313,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
             strict: opts.strict === true,
             caFile: str('caFile'),
             sandbox: opts.sandbox === true,
+            web: opts.web === true,
           },
           ctx,
         );

@@ -3,7 +3,7 @@ import { checkWebUrl, DEFAULT_BASE_URL, notifyUnreachable } from '../config/sett
 import type { Context } from '../context.js';
 import { canonicalString } from '../core/canonical.js';
 import { likelyJsonSlip, lostInParsing, numberLost } from '../core/input.js';
-import { CREATE_CHANNELS, findChannel } from '../core/channels.js';
+import { CREATE_CHANNELS, findChannel, type PaymentKind } from '../core/channels.js';
 import { maskKey } from '../core/mask.js';
 import { parseCents } from '../core/money.js';
 import { printable } from '../core/printable.js';
@@ -45,6 +45,8 @@ export interface CreateOptions {
   strict: boolean;
   caFile?: string;
   sandbox?: boolean;
+  /** Open a redirect channel's payment page in the browser. */
+  web?: boolean;
 }
 
 /** How `create` asks for a channel's required extra key on a terminal. */
@@ -287,6 +289,26 @@ function jsonDocument(result: CreateResult, wait?: { last?: QueryResult }): Reco
   };
 }
 
+const NOT_A_PAGE: Record<Exclude<PaymentKind, 'redirect'>, string> = {
+  qr: 'a QR code to scan',
+  scheme: 'a link for the wallet app',
+  sdk: "parameters for the wallet's SDK",
+  card: "a card terminal's result",
+  none: 'not shown',
+};
+
+/** --web: the payment page in the browser; a payment that is no page (a QR, an SDK's parameters) is said to be so. */
+async function openPayment(ctx: Context, channelId: string, payment: PaymentPresentation): Promise<void> {
+  if (payment.kind !== 'redirect') {
+    ctx.warn(`--web: ${channelId}'s payment is ${NOT_A_PAGE[payment.kind]}, not a web page: nothing to open`);
+    return;
+  }
+  const { openInBrowser } = await import('../browser.js');
+  const problem = await openInBrowser(ctx.env, payment.value);
+  if (problem) ctx.warn(`--web: the payment page was not opened (${problem}); open its URL yourself`);
+  else if (!ctx.json) ctx.out(ctx.color.dim('opened in your browser'));
+}
+
 export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void> {
   if (!opts.sandbox) return createOrder(opts, ctx);
   checkFlags(opts, ctx);
@@ -321,7 +343,9 @@ async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox)
     const result = await send(ctx, client, request, key);
     const verdict = outcome(result.response);
     const mismatch = result.signature === 'mismatch';
-    if (!verdict.ok || mismatch || result.foreign || !opts.wait) {
+    // The sandbox's checkout page is served only while the command runs: opened with --web, it is waited on.
+    const wait = opts.wait || (sandbox !== undefined && opts.web === true && result.payment.kind === 'redirect');
+    if (!verdict.ok || mismatch || result.foreign || !wait) {
       if (ctx.json) ctx.printJson(jsonDocument(result));
     }
     if (result.foreign) throw foreignAnswer('create_order', result.foreign, `its payment data is not shown; check with: ${queryCommand({ mchOrderNo: String(request.mchOrderNo) }, ctx.sandbox)}`);
@@ -338,14 +362,17 @@ async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox)
       renderOrderSummary(ctx, 'order created', request, result.response);
       ctx.out(`  ${signatureLine(ctx, result.signature, result.signatureReason)}`);
       await renderPayment(ctx, channelId, result.payment);
+    }
+    if (opts.web) await openPayment(ctx, channelId, result.payment);
+    if (!ctx.json) {
       // The sandbox's checkout page lives on a port of this run only.
-      if (sandbox && !opts.wait && result.payment.kind === 'redirect') {
-        ctx.out(ctx.color.dim('that page is served only while this command runs: add --wait to open it (the sandbox pays the order after 3 s)'));
+      if (sandbox && !wait && result.payment.kind === 'redirect') {
+        ctx.out(ctx.color.dim('that page is served only while this command runs: add --wait to open it, or --web to have it opened (the sandbox pays the order after 3 s)'));
       }
       // What to run next, as gh and stripe print it: the order's status, waiting for the payment.
-      if (!opts.wait) ctx.out(ctx.color.dim(`follow it: ${queryCommand({ mchOrderNo: String(request.mchOrderNo) }, ctx.sandbox)} --wait`));
+      if (!wait) ctx.out(ctx.color.dim(`follow it: ${queryCommand({ mchOrderNo: String(request.mchOrderNo) }, ctx.sandbox)} --wait`));
     }
-    if (!opts.wait) return;
+    if (!wait) return;
 
     const ref = { mchOrderNo: String(request.mchOrderNo) };
     let waited: QueryResult;

@@ -916,6 +916,38 @@ describe('--sandbox', () => {
     expect(short.stderr).toMatch(/not paid after 1 s .*check later with iotpay query --mch-order-no \S+ --sandbox\n/);
   }, 30_000);
 
+  it('--web opens a redirect channel\'s page with $BROWSER (in the sandbox, waiting while it is served); other payments are said to be no page', async () => {
+    const env = { IOTPAY_CONFIG_DIR: path.join(dir, 'web') };
+    // A browser that writes down what it was asked to open.
+    const opened = path.join(dir, 'opened.txt');
+    const browser = path.join(dir, 'browser.sh');
+    fs.writeFileSync(browser, `#!/bin/sh\nprintf '%s\\n' "$@" > '${opened}.tmp' && mv '${opened}.tmp' '${opened}'\n`, { mode: 0o755 });
+    const page = await runCli(['create', '--sandbox', '--channel', 'ALIPAY_PC', '--amount', '100', '--web', '--json'], { env: { ...env, BROWSER: browser }, timeoutMs: 20_000 });
+    expect(page.code, page.stderr).toBe(0);
+    const doc = JSON.parse(page.stdout);
+    // The page was served until paid: --web in the sandbox waits as --wait does.
+    expect(doc).toMatchObject({ payment: { kind: 'redirect' }, paid: true });
+    const argv = await waitFor(() => (fs.existsSync(opened) ? fs.readFileSync(opened, 'utf8') : undefined), 'the browser to be started');
+    expect(argv).toBe(`${doc.payment.value}\n`);
+    expect(page.stderr).not.toMatch(/warning/);
+    // Human output says so under the URL.
+    fs.rmSync(opened);
+    const human = await runCli(['create', '--sandbox', '--channel', 'UPI_SEQ', '--amount', '100', '--web'], { env: { ...env, BROWSER: browser }, timeoutMs: 20_000 });
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/\n(http:\/\/127\.0\.0\.1:\d+\/mock\/pay\/\S+)\nopened in your browser\n/);
+    expect(await waitFor(() => (fs.existsSync(opened) ? fs.readFileSync(opened, 'utf8') : undefined), 'the browser again')).toMatch(/\/mock\/pay\/UP/);
+    // A QR is no page: said, nothing opened, no wait.
+    const qr = await runCli(['create', '--sandbox', '--channel', 'WX_NATIVE', '--amount', '100', '--web', '--json'], { env: { ...env, BROWSER: browser } });
+    expect(qr.code).toBe(0);
+    expect(JSON.parse(qr.stdout)).not.toHaveProperty('paid');
+    expect(qr.stderr).toBe("warning: --web: WX_NATIVE's payment is a QR code to scan, not a web page: nothing to open\n");
+    // A browser that cannot be started: a warning, and the order goes on.
+    const missing = await runCli(['create', '--sandbox', '--channel', 'ALIPAY_PC', '--amount', '100', '--web', '--json'], { env: { ...env, BROWSER: path.join(dir, 'no-such-browser') }, timeoutMs: 20_000 });
+    expect(missing.code, missing.stderr).toBe(0);
+    expect(JSON.parse(missing.stdout).paid).toBe(true);
+    expect(missing.stderr).toMatch(/^warning: --web: the payment page was not opened \(\S+no-such-browser: not found \(from BROWSER\)\); open its URL yourself$/m);
+  }, 40_000);
+
   it("the flags' own errors come before the sandbox starts; a query without an order names the last one made on that gateway", async () => {
     const env = { IOTPAY_CONFIG_DIR: path.join(dir, 'early') };
     for (const args of [
@@ -970,7 +1002,7 @@ describe('--sandbox', () => {
     const own = await runCli(['create', '--sandbox', '--channel', 'ALIPAY_PC', '--amount', '100', '--return-url', 'https://shop.example/back', '--json'], { env });
     expect(JSON.parse(own.stdout).request.returnUrl).toBe('https://shop.example/back');
     const human = await runCli(['create', '--sandbox', '--channel', 'ALIPAY_PC', '--amount', '100'], { env });
-    expect(human.stdout).toMatch(/\/mock\/pay\/\S+\nthat page is served only while this command runs: add --wait to open it \(the sandbox pays the order after 3 s\)\nfollow it: /);
+    expect(human.stdout).toMatch(/\/mock\/pay\/\S+\nthat page is served only while this command runs: add --wait to open it, or --web to have it opened \(the sandbox pays the order after 3 s\)\nfollow it: /);
     // --verbose says where the sandbox's settings come from: not the flags and variables, which it does not read.
     const verbose = await runCli(['--verbose', 'query', '--sandbox', '--mch-order-no', 'NOPE'], { env: { ...env, IOTPAY_MCH_ID: '777', IOTPAY_TIMEOUT: '5000' } });
     expect(verbose.stderr.split('\n').filter((l) => / = .* \(from /.test(l))).toEqual([
