@@ -55,6 +55,8 @@ export async function runListen(opts: ListenOptions, ctx: Context): Promise<void
   if (ctx.json) ctx.out(JSON.stringify({ event: 'listening', url: listener.url, forwardTo: opts.forwardTo ?? null }));
   else {
     ctx.out(`${ctx.color.green('●')} listening for notifies on ${ctx.color.bold(listener.url)}${opts.forwardTo ? ` → forwarding valid ones to ${opts.forwardTo}${opts.skipVerify ? ' (its certificate not checked: --skip-verify)' : ''}` : ''}`);
+    // What to give an order, as the mock's banner says what to point the CLI at; any path is taken.
+    ctx.out(ctx.color.dim(`  give orders this notify URL: --notify-url ${listener.url}/notify (iotpay mock calls it; a gateway elsewhere needs a tunnel to it)`));
     ctx.out(ctx.color.dim('  answers "success" to verified notifies and "fail" to forged or malformed ones; Ctrl-C stops'));
   }
   await untilSignal();

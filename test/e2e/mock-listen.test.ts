@@ -629,6 +629,8 @@ describe('listen under bad input', () => {
     const proc = startIotpay(['listen', '--port', '0'], baseEnv());
     started.push(proc);
     const url = /(http:\/\/\S+)/.exec(await proc.waitForLine((l) => l.includes('listening for notifies on')))![1]!;
+    // The banner names the notify URL to give orders; the notifies below go to it.
+    expect(await proc.waitForLine((l) => l.includes('notify URL'))).toBe(`  give orders this notify URL: --notify-url ${url}/notify (iotpay mock calls it; a gateway elsewhere needs a tunnel to it)`);
     for (const body of [signed, signed, { ...signed, sign: 'F'.repeat(32) }]) await post(`${url}/notify`, JSON.stringify(body), 'application/json');
     await proc.waitForLine((l) => l.includes('✗ forged'));
     expect(await proc.stop('SIGINT')).toBe(0);
