@@ -52,7 +52,7 @@ export async function runListen(opts: ListenOptions, ctx: Context): Promise<void
   } catch (err) {
     throw describeListenError(err, opts.host, port);
   }
-  if (ctx.json) ctx.out(JSON.stringify({ event: 'listening', url: listener.url, forwardTo: opts.forwardTo ?? null }));
+  if (ctx.json) ctx.out(JSON.stringify({ event: 'listening', url: listener.url, notifyUrl: `${listener.url}/notify`, forwardTo: opts.forwardTo ?? null }));
   else {
     ctx.out(`${ctx.color.green('●')} listening for notifies on ${ctx.color.bold(listener.url)}${opts.forwardTo ? ` → forwarding valid ones to ${opts.forwardTo}${opts.skipVerify ? ' (its certificate not checked: --skip-verify)' : ''}` : ''}`);
     // What to give an order, as the mock's banner says what to point the CLI at; any path is taken.

@@ -40,7 +40,9 @@ async function startListen(args: string[] = [], env = baseEnv()): Promise<{ proc
   const proc = startIotpay(['listen', '--port', '0', '--json', ...args], env);
   started.push(proc);
   const line = await proc.waitForLine((l) => l.includes('"listening"'));
-  return { proc, url: JSON.parse(line).url as string };
+  const { url, notifyUrl } = JSON.parse(line) as { url: string; notifyUrl: string };
+  expect(notifyUrl).toBe(`${url}/notify`);
+  return { proc, url };
 }
 
 async function waitFor<T>(get: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
