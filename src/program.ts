@@ -273,6 +273,7 @@ export function buildProgram(base: ContextBase, hooks: ProgramHooks = {}, argv?:
           'iotpay create -c WX_NATIVE -a 100 --dry-run',
           "iotpay create -c ALIPAY_QR -a 100 --json | jq -r .payment.value",
           'iotpay create -c WX_NATIVE -a 100 --wait --wait-timeout 120',
+          'iotpay create --sandbox -c ALIPAY_PC -a 1999 --web',
         ]) +
           exitCodes([
             [0, 'created (with --wait: paid)'],
