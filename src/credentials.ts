@@ -11,21 +11,6 @@ export async function requireSetting(ctx: Context, key: SettingKey, purpose: str
   return found.value;
 }
 
-/**
- * The key for sign and verify. On a terminal with no key configured it is asked for, hidden, and used for this
- * run only: typed at the prompt it stays out of the shell's history and the process list, where `--key` and an
- * exported IOTPAY_KEY put it. Not when the input came from stdin (`-`): that terminal stream has ended.
- */
-export async function keyForThisRun(ctx: Context, purpose: string, inputFromStdin: boolean): Promise<string> {
-  if (!ctx.canPrompt || inputFromStdin || (await ctx.settings.resolve('key'))) return requireSetting(ctx, 'key', purpose);
-  const { askSecret } = await import('./prompt.js');
-  const key = await askSecret(ctx, 'Merchant key, for this run only (input hidden)', (v) =>
-    v.length > 0 ? true : `the key is needed ${purpose} (Ctrl-C to stop)`,
-  );
-  ctx.addSecret(key);
-  return key;
-}
-
 type Credential = keyof typeof SANDBOX;
 
 /**

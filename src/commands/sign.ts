@@ -5,9 +5,9 @@ import { differingOrderings } from '../core/diagnose.js';
 import { maskKey } from '../core/mask.js';
 import { printable } from '../core/printable.js';
 import { signCanonical } from '../core/sign.js';
-import { keyForThisRun } from '../credentials.js';
+import { requireSetting } from '../credentials.js';
 import { UsageError } from '../errors.js';
-import { fromStdin, readFields, type FieldSourceOptions } from '../field-source.js';
+import { readFields, type FieldSourceOptions } from '../field-source.js';
 import { count } from '../render/words.js';
 
 export interface SignOptions extends FieldSourceOptions {
@@ -43,7 +43,7 @@ export async function runSign(opts: SignOptions, ctx: Context): Promise<void> {
     // A sign of nothing but the key is never what was meant.
     throw new UsageError('nothing to sign: every field is empty or is the "sign" field, and neither is ever signed', 'give the fields with their values, e.g. iotpay sign mchId=10000701 amount=100');
   }
-  const key = await keyForThisRun(ctx, 'to sign', fromStdin(opts));
+  const key = await requireSetting(ctx, 'key', 'to sign');
   const signature = signCanonical(canonical, key);
   const maskedCanonical = `${canonical}key=${maskKey(key)}`;
   const orderings = opts.explain

@@ -4,9 +4,9 @@ import { diagnoseMismatch, LOWER_CASE_TOO } from '../core/diagnose.js';
 import { maskKey } from '../core/mask.js';
 import { printable } from '../core/printable.js';
 import { verify } from '../core/sign.js';
-import { keyForThisRun } from '../credentials.js';
+import { requireSetting } from '../credentials.js';
 import { SignatureError, UsageError } from '../errors.js';
-import { fromStdin, readFields, type FieldSourceOptions } from '../field-source.js';
+import { readFields, type FieldSourceOptions } from '../field-source.js';
 import { count } from '../render/words.js';
 import { warnFieldNamedKey } from './sign.js';
 
@@ -15,7 +15,7 @@ export type VerifyOptions = FieldSourceOptions;
 export async function runVerify(opts: VerifyOptions, ctx: Context): Promise<void> {
   const { fields } = await readFields(ctx, opts);
   warnFieldNamedKey(ctx, fields);
-  const key = await keyForThisRun(ctx, 'to verify', fromStdin(opts));
+  const key = await requireSetting(ctx, 'key', 'to verify');
   const result = verify(fields, key);
   const causes = result.status === 'mismatch' ? diagnoseMismatch(fields, key, result.received!) : [];
   const canonical = result.canonical === undefined ? undefined : `${result.canonical}key=${maskKey(key)}`;

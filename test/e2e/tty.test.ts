@@ -5,7 +5,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
 import { json, startGatewayStub, type GatewayStub } from '../helpers/gateway-stub.js';
 import { runOnPty } from '../helpers/pty.js';
-import { sign } from '../../src/core/sign.js';
 
 const CANARY = 'CANARY-k3y-0123456789-zz';
 const root = tempDir();
@@ -33,31 +32,6 @@ describe('on a terminal', () => {
     const file = path.join(dir, 'config.json');
     expect(JSON.parse(fs.readFileSync(file, 'utf8')).profiles.default.key).toBe(CANARY);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-  });
-
-  it('sign and verify ask for a missing key, hidden, and use it for that run only', async () => {
-    const dir = path.join(root, 'run-key');
-    const fields = { mchId: '10000701', amount: '100' };
-    const pty = runOnPty(['verify', 'mchId=10000701', 'amount=100', `sign=${sign(fields, CANARY)}`], { IOTPAY_CONFIG_DIR: dir, NO_COLOR: '1' });
-    await pty.waitFor('Merchant key, for this run only (input hidden)');
-    pty.write(`${CANARY}\r`);
-    expect(await pty.exited).toBe(0);
-    expect(pty.output()).toContain('✓ valid');
-    expect(pty.output()).not.toContain(CANARY);
-    // Not kept: the next run asks again, and no config file was written.
-    expect(fs.existsSync(path.join(dir, 'config.json'))).toBe(false);
-    const explain = runOnPty(['sign', '--explain', 'a=1'], { IOTPAY_CONFIG_DIR: dir, NO_COLOR: '1' });
-    await explain.waitFor('Merchant key, for this run only');
-    explain.write(`${CANARY}\r`);
-    expect(await explain.exited).toBe(0);
-    expect(explain.output()).toContain('a=1&key=CANA…zz');
-    expect(explain.output()).toContain(sign({ a: '1' }, CANARY));
-    expect(explain.output()).not.toContain(CANARY);
-    // Ctrl-C at the prompt: 130, nothing printed but the one line.
-    const stopped = runOnPty(['sign', 'a=1'], { IOTPAY_CONFIG_DIR: dir, NO_COLOR: '1' });
-    await stopped.waitFor('Merchant key');
-    stopped.write('\x03');
-    expect(await stopped.exited).toBe(130);
   });
 
   it('config set <name> without a value asks for it, with the value checks of the command line', async () => {
