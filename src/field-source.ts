@@ -36,10 +36,10 @@ async function readSource(ctx: Context, path: string): Promise<string> {
   return decodeInputBytes(bytes, path);
 }
 
-/** Reads and parses the field set; every failure is a UsageError (exit 2) with one clear line. */
 /** How long an unasked-for read of stdin waits before it says what it is waiting for. */
 const STDIN_NOTICE_MS = 2000;
 
+/** Reads and parses the field set; every failure is a UsageError (exit 2) with one clear line. */
 export async function readFields(ctx: Context, opts: FieldSourceOptions): Promise<ParsedInput> {
   try {
     if (opts.file !== undefined) {
