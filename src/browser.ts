@@ -20,7 +20,9 @@ export function browserCommand(env: NodeJS.ProcessEnv, url: string, platform: No
  */
 export function openInBrowser(env: NodeJS.ProcessEnv, url: string): Promise<string | undefined> {
   if (!URL.canParse(url) || !['http:', 'https:'].includes(new URL(url).protocol)) return Promise.resolve('it is not an http(s) URL');
-  const [command, args] = browserCommand(env, url);
+  // The parsed form: spaces, quotes and other bytes a browser launcher (xdg-open is a shell script) could
+  // trip on are percent-encoded.
+  const [command, args] = browserCommand(env, new URL(url).href);
   return new Promise((resolve) => {
     const child = spawn(command, args, { detached: true, stdio: 'ignore', env });
     child.once('error', (err: NodeJS.ErrnoException) => resolve(`${command}: ${err.code === 'ENOENT' ? 'not found' : err.message}${env.BROWSER ? ' (from BROWSER)' : ''}`));
