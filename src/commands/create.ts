@@ -321,6 +321,9 @@ async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox)
   const { params: request, key, mchId } = await buildRequest(opts, ctx, sandbox);
 
   if (opts.dryRun) {
+    // Said, not refused: a script may add --dry-run to its usual flags to test itself.
+    const idle = [...(opts.wait ? ['--wait'] : []), ...(opts.web ? ['--web'] : [])];
+    if (idle.length > 0) ctx.warn(`${idle.join(' and ')} ${idle.length > 1 ? 'do' : 'does'} nothing with --dry-run: no order is made`);
     const baseUrl = await gatewayBaseUrl(ctx);
     const url = `${baseUrl.replace(/\/+$/, '')}/create_order`;
     const curl = curlCommand(url, request);

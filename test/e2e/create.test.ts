@@ -308,6 +308,21 @@ describe('create --dry-run', () => {
     expect(fs.existsSync(path.join(dir, 'history.jsonl'))).toBe(false);
   });
 
+  it('--wait and --web with --dry-run are said to do nothing; the dry run is as without them', async () => {
+    const plain = await iotpay(['create', '-c', 'ALIPAY_PC', '-a', '100', ...NOTIFY, '--return-url', 'https://shop.example/r', '--dry-run', '--json', '--mch-order-no', 'DRY-2']);
+    for (const [flags, said] of [
+      [['--wait'], '--wait does'],
+      [['--web'], '--web does'],
+      [['--wait', '--web'], '--wait and --web do'],
+    ] as const) {
+      const r = await iotpay(['create', '-c', 'ALIPAY_PC', '-a', '100', ...NOTIFY, '--return-url', 'https://shop.example/r', '--dry-run', '--json', '--mch-order-no', 'DRY-2', ...flags]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe(`warning: ${said} nothing with --dry-run: no order is made\n`);
+      expect(r.stdout).toBe(plain.stdout);
+    }
+    expect(stub.requests).toHaveLength(0);
+  });
+
   it('a base URL that is not a URL is exit 2, for a dry run too (it printed a curl to foo/create_order)', async () => {
     for (const extra of [[], ['--dry-run']]) {
       const r = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, ...extra], { IOTPAY_BASE_URL: 'api.iotpaycloud.com/v1' });
