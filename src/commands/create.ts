@@ -16,7 +16,7 @@ import { formBody, gatewayBaseUrl, openGateway, type GatewayClient } from '../ga
 import { foreignAnswer, gatewayFailure } from '../gateway/failure.js';
 import { lastAnswer, queryCommand, unpaidError, waitFields, type QueryResult } from '../gateway/query.js';
 import { callAndRecord } from '../history.js';
-import { parseWaitTimeout, waitForPayment } from './query.js';
+import { parseWaitTimeout, waitForPayment, waitTimeout } from './query.js';
 import { askChoice, askText, givenOrAsked, missingValue } from '../prompt.js';
 import type { Sandbox } from '../sandbox.js';
 import { renderOrderSummary, renderPayment, signatureLine } from '../render/payment.js';
@@ -317,7 +317,8 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
 }
 
 async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox): Promise<void> {
-  const timeoutSeconds = parseWaitTimeout(opts.waitTimeout);
+  // --web waits in the sandbox (on a redirect channel), so a timeout given with it is used.
+  const timeoutSeconds = waitTimeout(ctx, opts.waitTimeout, opts.wait || (sandbox !== undefined && opts.web === true));
   const { params: request, key, mchId } = await buildRequest(opts, ctx, sandbox);
 
   if (opts.dryRun) {

@@ -50,6 +50,13 @@ export async function waitForPayment(
   }
 }
 
+/** parseWaitTimeout for the run that uses it: a timeout given where nothing waits is said to do nothing. */
+export function waitTimeout(ctx: Context, text: string | undefined, waits: boolean): number {
+  const seconds = parseWaitTimeout(text);
+  if (text !== undefined && !waits) ctx.warn('--wait-timeout does nothing without --wait');
+  return seconds;
+}
+
 export function parseWaitTimeout(text: string | undefined): number {
   if (text === undefined) return 300;
   if (!/^\d{1,6}$/.test(text) || Number(text) === 0) throw new UsageError(`--wait-timeout must be a whole number of seconds from 1 to 999999, got "${text}"`);
@@ -107,7 +114,7 @@ async function showOrder(opts: QueryOptions, ctx: Context): Promise<void> {
   // Without a terminal the order comes from the flags (a missing or doubled one is exit 2 before anything else);
   // on one, a missing order is asked for once the credentials are known to be there.
   const given = ctx.canPrompt ? undefined : await givenOrder(opts, ctx);
-  const timeoutSeconds = parseWaitTimeout(opts.waitTimeout);
+  const timeoutSeconds = waitTimeout(ctx, opts.waitTimeout, opts.wait);
   const [mchId, key] = await requireCredentials(ctx, [
     ['mchId', 'to query an order'],
     ['key', 'to sign the query'],

@@ -428,6 +428,17 @@ describe('query and --wait', () => {
     expect(stub.requests[1]!.params).toMatchObject({ payOrderId: 'P0001' });
   });
 
+  it('--wait-timeout without --wait is said to do nothing, for query and create', async () => {
+    stub.handle(queryAnswers([2]));
+    const q = await iotpay(['query', '--mch-order-no', 'M1', '--wait-timeout', '5', '--json']);
+    expect(q.code).toBe(0);
+    expect(q.stderr).toBe('warning: --wait-timeout does nothing without --wait\n');
+    expect((await iotpay(['query', '--mch-order-no', 'M1', '--wait-timeout', '5', '--wait', '--json'])).stderr).toBe('');
+    const c = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--dry-run', '--json', '--wait-timeout', '5']);
+    expect(c.code).toBe(0);
+    expect(c.stderr).toBe('warning: --wait-timeout does nothing without --wait\n');
+  });
+
   it('query reads an order nested under result; an unpaid order still exits 0 without --wait', async () => {
     stub.handle((_req, res) => json(res, { retCode: 'SUCCESS', resCode: 'SUCCESS', result: { mchOrderNo: 'M1', status: 0 } }));
     const r = await iotpay(['query', '--mch-order-no', 'M1', '--json']);
