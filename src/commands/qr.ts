@@ -27,6 +27,7 @@ export async function runQr(opts: QrOptions, ctx: Context): Promise<void> {
   if (opts.out !== undefined) {
     const ext = path.extname(opts.out).toLowerCase();
     if (ext !== '.png' && ext !== '.svg') throw new UsageError(`--out must end in .png or .svg, got "${opts.out}"`);
+    if (opts.small) ctx.warn('--small does nothing with --out: the image is 512 pixels wide');
     const { default: QRCode } = await importEsm<{ default: typeof import('qrcode') }>('qrcode');
     try {
       await QRCode.toFile(opts.out, text, { type: ext === '.png' ? 'png' : 'svg', errorCorrectionLevel: 'M', margin: 4, width: 512 });

@@ -595,6 +595,10 @@ describe('qr', () => {
     expect(fs.readFileSync(svg, 'utf8')).toMatch(/<svg[^>]*>.*<path/s);
     expect((await iotpay(['qr', 'x', '--out', path.join(dir, 'a.gif')])).code).toBe(2);
     expect((await iotpay(['qr', 'a'.repeat(4000)])).code).toBe(2);
+    // --small draws for a terminal: with an image it is said to do nothing, and the image is as without it.
+    const small = await iotpay(['qr', 'https://pay.example/1', '--out', path.join(dir, 'small.png'), '--small']);
+    expect([small.code, small.stderr]).toEqual([0, 'warning: --small does nothing with --out: the image is 512 pixels wide\n']);
+    expect(fs.readFileSync(path.join(dir, 'small.png'))).toEqual(fs.readFileSync(png));
   });
 });
 
