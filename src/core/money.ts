@@ -33,7 +33,8 @@ export function parseCents(text: string, field = 'amount'): AmountParse {
 
 /** `2865`, `CAD` → `28.65 CAD`; integer arithmetic only. */
 export function formatMoney(cents: number | string, currency = ''): string {
-  const n = typeof cents === 'number' ? cents : Number.parseInt(String(cents), 10);
+  // Only whole cents are money: "1.5" or "12abc" (a client's, a gateway's) is shown as sent, not cut to 0.01.
+  const n = typeof cents === 'number' ? cents : /^-?\d+$/.test(cents.trim()) ? Number.parseInt(cents, 10) : NaN;
   if (!Number.isSafeInteger(n)) return `${cents}${currency ? ` ${currency}` : ''} (cents)`;
   const sign = n < 0 ? '-' : '';
   const abs = Math.abs(n);

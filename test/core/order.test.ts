@@ -41,6 +41,16 @@ describe('parseCents (no floats)', () => {
     expect(formatMoney(5)).toBe('0.05');
     expect(formatMoney('2147483647', 'CAD')).toBe('21474836.47 CAD');
   });
+  it.each([
+    ['1.5', '', '1.5 (cents)'],
+    ['12abc', 'CAD', '12abc CAD (cents)'],
+    [1.5, 'CAD', '1.5 CAD (cents)'],
+    ['', '', ' (cents)'],
+    [' 100 ', '', '1.00'],
+    ['-250', 'CAD', '-2.50 CAD'],
+  ] as const)('shows %j, which is not whole cents or is, as it is (never cut to another amount)', (cents, currency, shown) => {
+    expect(formatMoney(cents, currency)).toBe(shown);
+  });
 });
 
 const input: CreateInput = {
