@@ -89,6 +89,7 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
       ...(attempts !== undefined ? { notifyAttempts: attempts } : {}),
       ...(retryDelay !== undefined ? { retryDelayMs: retryDelay } : {}),
       ...(opts.skipVerify ? { notifySkipVerify: true } : {}),
+      ...(ctx.verbose ? { exchanges: true } : {}),
       log: (e) => {
         tally(seen, e);
         log(mockEventLine(ctx, e));

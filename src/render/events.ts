@@ -20,9 +20,12 @@ export function mockEventLine(ctx: Context, event: MockEvent): string {
       const result = e.retCode === 'SUCCESS' ? c.green('SUCCESS') : e.retCode ? c.red(`FAIL ${String(e.retMsg ?? '')}`) : c.yellow(String(e.fault ?? e.error ?? e.status ?? ''));
       const amount = e.amount !== undefined ? formatMoney(String(e.amount), '') : '';
       const cause = e.likelyCause ? c.dim(`(likely cause: ${String(e.likelyCause)})`) : '';
-      return [t, `${e.method} ${e.path}`, e.channelId ?? '', amount, '→', result, e.payOrderId ?? '', e.status !== undefined ? `status ${String(e.status)}` : '', cause]
+      const line = [t, `${e.method} ${e.path}`, e.channelId ?? '', amount, '→', result, e.payOrderId ?? '', e.status !== undefined ? `status ${String(e.status)}` : '', cause]
         .filter((x) => x !== '')
         .join('  ');
+      // --verbose: both sides of the exchange, from the event as logged, control characters escaped.
+      if (event.received === undefined) return line;
+      return [line, c.dim(`          received  ${printable(String(event.received))}`), c.dim(`          answered  ${printable(JSON.stringify(event.answered))}`)].join('\n');
     }
     case 'payment':
       return `${t}  ${c.green('paid')}  ${String(e.payOrderId)}  ${String(e.mchOrderNo)}  ${String(e.amount)}`;

@@ -43,6 +43,8 @@ export interface MockOptions {
   retryDelayMs?: number;
   /** Deliver notifies to https receivers without checking their certificate (`mock --skip-verify`). */
   notifySkipVerify?: boolean;
+  /** Log each API request's params as received and the answer as sent (`mock --verbose`). */
+  exchanges?: boolean;
   /** Keeps orders across runs (the --sandbox store). */
   stateFile?: string;
   /** Refund numbers remembered to refuse a repeat (default: as many as the order book holds orders). */
@@ -256,6 +258,23 @@ function formParams(body: string): Params | string {
 }
 
 const str = (v: FieldValue): string => (v === undefined || v === null ? '' : String(v));
+
+/**
+ * What a client sent, for `mock --verbose`: the params JSON exactly as written (a number's form, the order of
+ * names: what a sign is computed over), or the body's text when it is no params= form; cut at 2,000 characters.
+ */
+function receivedText(raw: Buffer): string {
+  const body = raw.toString('utf8');
+  let text = body;
+  if (body.startsWith('params=') && !body.includes('&')) {
+    try {
+      text = decodeURIComponent(body.slice(7).replace(/\+/g, ' '));
+    } catch {
+      // Not percent-encoded correctly: the body as it came.
+    }
+  }
+  return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
+}
 
 function decodeSegment(segment: string): string | undefined {
   try {
@@ -741,6 +760,8 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
       likelyCause: result.retCode === 'SUCCESS' ? undefined : signCauses.get(result),
       payOrderId: result.payOrderId || undefined,
       status: result.status,
+      received: opts.exchanges ? receivedText(raw) : undefined,
+      answered: opts.exchanges ? signed : undefined,
     });
   }
 

@@ -69,6 +69,37 @@ async function post(url: string, body: string | Buffer, contentType: string): Pr
 }
 
 describe('the CLI against iotpay mock', () => {
+  it('--verbose logs what each API request received (its params JSON as written) and what it answered; never the key', async () => {
+    const human = await startMock(['--verbose'], baseEnv(), true);
+    const sent = '{"mchId":"20001222", "mchOrderNo":"V1\\u001b[2J","amount":1.50,"sign":"BAD"}';
+    await post(`${human.baseUrl}/query_order`, new URLSearchParams({ params: sent }).toString(), 'application/x-www-form-urlencoded');
+    await post(`${human.baseUrl}/query_order`, 'garbage', 'application/x-www-form-urlencoded');
+    await human.proc.waitForLine((l) => l.includes('received  garbage'));
+    const lines = human.proc.lines();
+    const at = lines.findIndex((l) => l.includes('POST /v1/query_order'));
+    // The amount is no whole number of cents: shown as it is, not as 0.01. The received JSON is as written (its
+    // spacing, 1.50), its escape sequence still escaped.
+    expect(lines[at]).toMatch(/ {2}POST \/v1\/query_order {2}1\.5 \(cents\) {2}→ {2}FAIL /);
+    expect(lines[at + 1]).toBe(`          received  ${sent}`);
+    expect(lines[at + 2]).toMatch(/^ {10}answered {2}\{"retCode":"FAIL","retMsg":"[^"]+"\}$/);
+    expect(lines.join('\n')).not.toContain('\u001b');
+    // --json: the same as fields of the request line; the key in neither form.
+    const json = await startMock(['--verbose']);
+    const made = await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://127.0.0.1:9/n', '--json'], { env: baseEnv({ IOTPAY_BASE_URL: json.baseUrl }) });
+    expect(made.code, made.stderr).toBe(0);
+    const doc = JSON.parse(made.stdout);
+    const request = await waitFor(() => jsonLines(json.proc.lines()).find((e) => e.event === 'request'), 'the request line');
+    expect(JSON.parse(request.received as string)).toEqual(doc.request);
+    expect(request.answered).toEqual(doc.response);
+    for (const proc of [human.proc, json.proc]) expect(`${proc.lines().join('\n')}${proc.stderr()}`).not.toContain(KEY);
+    // Without --verbose, neither.
+    const quiet = await startMock();
+    await runCli(['create', '-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'http://127.0.0.1:9/n'], { env: baseEnv({ IOTPAY_BASE_URL: quiet.baseUrl }) });
+    const plain = await waitFor(() => jsonLines(quiet.proc.lines()).find((e) => e.event === 'request'), 'the request line');
+    expect(plain).not.toHaveProperty('received');
+    expect(plain).not.toHaveProperty('answered');
+  });
+
   it('create, query by both ids, pay through /mock/orders, query paid; a reused mchOrderNo is FAIL', async () => {
     const mock = await startMock();
     const env = baseEnv({ IOTPAY_BASE_URL: mock.baseUrl });
