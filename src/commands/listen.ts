@@ -43,6 +43,7 @@ export async function runListen(opts: ListenOptions, ctx: Context): Promise<void
       ...(opts.forwardTo ? { forwardTo: opts.forwardTo } : {}),
       ...(opts.skipVerify ? { skipVerify: true } : {}),
       ...(ctx.dispatcher ? { dispatcher: ctx.dispatcher } : {}),
+      ...(ctx.verbose ? { exchanges: true } : {}),
       log: (e) => {
         tally.set(e.verdict, (tally.get(e.verdict) ?? 0) + 1);
         if (e.repeat) repeats++;

@@ -64,7 +64,9 @@ export function notifyEventLine(ctx: Context, event: NotifyEvent): string {
   const forward = e.forward
     ? `→ ${e.forward.error ? c.red(`forward failed: ${e.forward.message ?? e.forward.error}`) : `handler HTTP ${e.forward.status} ${printable(JSON.stringify((event.forward?.body ?? '').slice(0, 40)))}${unacknowledged}`}`
     : '';
-  return [c.dim(localClock(e.time)), verdict, e.repeat ? c.yellow('(repeat)') : '', e.payOrderId ?? '', e.mchOrderNo ?? '', money, status, e.reason ? c.dim(e.reason) : '', forward, c.dim(`→ ${e.answer.status} ${e.answer.body}`)]
+  const line = [c.dim(localClock(e.time)), verdict, e.repeat ? c.yellow('(repeat)') : '', e.payOrderId ?? '', e.mchOrderNo ?? '', money, status, e.reason ? c.dim(e.reason) : '', forward, c.dim(`→ ${e.answer.status} ${e.answer.body}`)]
     .filter((x) => x !== '')
     .join('  ');
+  // --verbose: the notify as it came (escaped by printableFields above).
+  return e.received === undefined ? line : `${line}\n${c.dim(`          received  ${e.received}`)}`;
 }

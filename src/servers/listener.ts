@@ -24,6 +24,8 @@ export interface NotifyEvent {
   /** The merchant handler's answer when forwarding. */
   forward?: { status?: number; body?: string; error?: string; message?: string };
   answer: { status: number; body: string };
+  /** The notify as it came, its query string or body (`listen --verbose`), cut at 2,000 characters. */
+  received?: string;
 }
 
 export interface ListenerOptions {
@@ -35,6 +37,8 @@ export interface ListenerOptions {
   skipVerify?: boolean;
   dispatcher?: Dispatcher;
   forwardTimeoutMs?: number;
+  /** Log each notify as it came, its query string or body (`listen --verbose`). */
+  exchanges?: boolean;
   /** How many notifies are remembered to mark a repeat (default 10,000): a listener left running stays bounded. */
   repeatMemory?: number;
   log?: (event: NotifyEvent) => void;
@@ -116,7 +120,7 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://listener.local');
-    const base: Pick<NotifyEvent, 'time' | 'method'> = { time: now().toISOString(), method };
+    const base: Pick<NotifyEvent, 'time' | 'method' | 'received'> = { time: now().toISOString(), method };
     let bytes: Buffer;
     try {
       bytes = await readBody(req);
@@ -127,6 +131,11 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
       sendText(res, answer.status, answer.body);
       log({ ...base, verdict: 'too-large', reason: 'body over 1 MiB', answer });
       return;
+    }
+    if (opts.exchanges) {
+      // A POST with an empty body carries its fields in the query string, as a GET does.
+      const text = bytes.length > 0 ? bytes.toString('utf8') : url.search.slice(1);
+      base.received = text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
     }
     let parsed: ParsedNotify;
     try {

@@ -624,6 +624,31 @@ describe('listen under bad input', () => {
     expect(events[1]!.repeat).toBe(true);
   });
 
+  it('--verbose shows each notify as it came: its query string or its body', async () => {
+    const proc = startIotpay(['listen', '--port', '0', '--verbose'], baseEnv({ NO_COLOR: '1' }));
+    started.push(proc);
+    const url = /(http:\/\/\S+)/.exec(await proc.waitForLine((l) => l.includes('listening for notifies on')))![1]!;
+    const query = new URLSearchParams(Object.entries(signed).map(([k, v]) => [k, String(v)])).toString();
+    expect((await fetch(`${url}/notify?${query}`)).status).toBe(200);
+    await proc.waitForLine((l) => l.includes('received'));
+    // A form body with a raw escape byte (a subject the signer did not sign, so forged).
+    const body = `${query}&subject=tea\u001b[2J`;
+    expect((await post(`${url}/notify`, body, 'application/x-www-form-urlencoded')).status).toBe(400);
+    await waitFor(() => (proc.lines().filter((l) => l.includes('received')).length >= 2 ? true : undefined), 'two received lines');
+    const lines = proc.lines();
+    const received = lines.filter((l) => l.startsWith('          received  '));
+    expect(received[0]).toBe(`          received  ${query}`);
+    // The body as sent, its escape sequence shown escaped.
+    expect(received[1]).toBe(`          received  ${query}&subject=tea\\x1b[2J`);
+    expect(lines.join('\n')).not.toContain('\u001b');
+    expect(lines[lines.indexOf(received[1]!) - 1]).toMatch(/✗ forged/);
+    // --json: a field of the notify's line.
+    const json = await startListen(['--verbose']);
+    await fetch(`${json.url}/notify?${query}`);
+    const event = await waitFor(() => jsonLines(json.proc.lines()).find((e) => e.verdict), 'the notify line');
+    expect(event).toMatchObject({ verdict: 'verified', received: query });
+  });
+
   it('a body with no notify field and no sign is malformed (not a notify), a notify without its sign forged', async () => {
     const listen = await startListen();
     expect(await post(`${listen.url}/notify`, 'garbage', 'application/x-www-form-urlencoded')).toEqual({ status: 400, text: 'fail' });
