@@ -5,6 +5,7 @@ import type { FieldValue } from '../core/canonical.js';
 import { decodeInputBytes, InputError, parseJsonObject, parseQueryString } from '../core/input.js';
 import { diagnoseMismatch } from '../core/diagnose.js';
 import { NOTIFY_FIELDS } from '../core/order.js';
+import { clipped } from '../core/printable.js';
 import { verify } from '../core/sign.js';
 import { describeTransportError, untrustedCertificate } from '../gateway/client.js';
 import { BodyTooLarge, createHardenedServer, hostForUrl, listen, readBody, sendText } from './http-util.js';
@@ -134,8 +135,7 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
     }
     if (opts.exchanges) {
       // A POST with an empty body carries its fields in the query string, as a GET does.
-      const text = bytes.length > 0 ? bytes.toString('utf8') : url.search.slice(1);
-      base.received = text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
+      base.received = clipped(bytes.length > 0 ? bytes.toString('utf8') : url.search.slice(1));
     }
     let parsed: ParsedNotify;
     try {

@@ -8,6 +8,7 @@ import { findChannel } from '../core/channels.js';
 import { diagnoseMismatch } from '../core/diagnose.js';
 import { parseQueryString } from '../core/input.js';
 import { formatMoney } from '../core/money.js';
+import { clipped } from '../core/printable.js';
 import { validateCreate, type Params } from '../core/order.js';
 import { sign, signsEqual } from '../core/sign.js';
 import { isPayable, statusText } from '../core/status.js';
@@ -273,7 +274,7 @@ function receivedText(raw: Buffer): string {
       // Not percent-encoded correctly: the body as it came.
     }
   }
-  return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
+  return clipped(text);
 }
 
 function decodeSegment(segment: string): string | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { printable, printableFields } from '../../src/core/printable.js';
+import { clipped, printable, printableFields } from '../../src/core/printable.js';
 
 describe('printable', () => {
   it.each([
@@ -18,5 +18,16 @@ describe('printable', () => {
     const event = { a: 'x\u001b', n: 1, ok: true, none: undefined, list: ['\n', 2], forward: { error: 'e\r' } };
     expect(printableFields(event)).toEqual({ a: 'x\\x1b', n: 1, ok: true, none: undefined, list: ['\\x0a', 2], forward: { error: 'e\\x0d' } });
     expect(event.a).toBe('x\u001b');
+  });
+});
+
+describe('clipped', () => {
+  it.each([
+    ['', 2000, ''],
+    ['a'.repeat(2000), 2000, 'a'.repeat(2000)],
+    ['a'.repeat(2001), 2000, `${'a'.repeat(2000)}…`],
+    ['abcdef', 3, 'abc…'],
+  ])('%#: cuts only past the limit', (text, limit, shown) => {
+    expect(clipped(text, limit)).toBe(shown);
   });
 });
