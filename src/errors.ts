@@ -30,6 +30,9 @@ export class UsageError extends CliError {
   }
 }
 
+/** A setting (a credential, most often) that no flag, variable or profile gives. Exit 2. */
+export class MissingSettingError extends UsageError {}
+
 /** The gateway answered FAIL, or a wait ended unpaid. Exit 1. */
 export class GatewayError extends CliError {
   constructor(message: string, hint?: string) {

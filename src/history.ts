@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Context } from './context.js';
 import type { Params } from './core/order.js';
 import { checkResponseSign, outcome, type Response, type SignatureCheck } from './core/response.js';
-import { CancelError, CliError, ExitCode, fileProblem, TransportError } from './errors.js';
+import { CancelError, CliError, ExitCode, fileProblem, MissingSettingError, TransportError } from './errors.js';
 import type { Endpoint, GatewayClient } from './gateway/client.js';
 import { count } from './render/words.js';
 
@@ -163,12 +163,15 @@ export async function refundedHere(ctx: Context, baseUrl: string, payOrderId: st
  * --pay-order-id, a payOrderId as --mch-order-no). The same error, with a hint saying so; any other as it was.
  */
 export async function hintFromHistory(ctx: Context, err: unknown, ref: { mchOrderNo?: string; payOrderId?: string }): Promise<unknown> {
-  if (!(err instanceof CliError) || err.exitCode !== ExitCode.GatewayFail) return err;
+  // A missing credential too: no merchant's credentials would find an order only the sandbox knows.
+  const missingCredential = err instanceof MissingSettingError;
+  if (!(err instanceof CliError) || (err.exitCode !== ExitCode.GatewayFail && !missingCredential)) return err;
   const creates = (await readHistory(ctx, 200)).filter((e) => e.type === 'create');
   const made = creates.some((e) => e.sandbox === true && (ref.mchOrderNo ? e.request.mchOrderNo === ref.mchOrderNo : e.response?.payOrderId === ref.payOrderId));
   if (made && !ctx.sandbox) {
     return new CliError(err.message, err.exitCode, 'this machine made that order with --sandbox, and only the sandbox knows it: run the command again with --sandbox');
   }
+  if (missingCredential) return err;
   // The other id of an order this machine created, given in the wrong flag (made in the sandbox: said too).
   const alsoSandbox = (e: HistoryEntry) => (e.sandbox === true && !ctx.sandbox ? ' --sandbox' : '');
   if (ref.payOrderId !== undefined) {

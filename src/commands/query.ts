@@ -118,7 +118,10 @@ async function showOrder(opts: QueryOptions, ctx: Context): Promise<void> {
   const [mchId, key] = await requireCredentials(ctx, [
     ['mchId', 'to query an order'],
     ['key', 'to sign the query'],
-  ]);
+  ]).catch(async (err: unknown) => {
+    // Credentials missing for an order only the sandbox knows: --sandbox is what is missing.
+    throw given ? await hintFromHistory(ctx, err, given) : err;
+  });
   const ref = given ?? (await chosenOrder(opts, ctx));
   const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});
   try {

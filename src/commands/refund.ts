@@ -90,7 +90,10 @@ async function refundOrder(opts: RefundOptions, ctx: Context): Promise<void> {
     ['mchId', 'to refund'],
     ['key', 'to sign the refund'],
     ['jobNo', 'by refund_order (loginName, the merchant login name)'],
-  ]);
+  ]).catch(async (err: unknown) => {
+    // Credentials missing for an order only the sandbox knows: --sandbox is what is missing.
+    throw opts.payOrderId ? await hintFromHistory(ctx, err, { payOrderId: opts.payOrderId }) : err;
+  });
   // On a terminal: picked from the orders this machine created on this gateway, or typed.
   const payOrderId = await givenOrAsked(ctx, opts.payOrderId, '--pay-order-id <id>', async () => (await import('../order-picker.js')).pickOrder(ctx, 'payOrderId'));
   const client = await openGateway(ctx, opts.caFile ? { caFile: opts.caFile } : {});

@@ -1,5 +1,5 @@
 // Where each setting comes from: flag > environment variable > selected profile > built-in default.
-import { UsageError } from '../errors.js';
+import { MissingSettingError, UsageError } from '../errors.js';
 import { settingSpec, type SettingKey } from './settings.js';
 import type { ConfigStore } from './store.js';
 
@@ -100,5 +100,5 @@ function storedText(value: unknown, where: () => string, name: string): string |
 export function missingSetting(key: SettingKey, purpose: string, more?: string): UsageError {
   const spec = settingSpec(key);
   const ways = [spec.flag, spec.env].filter((w): w is string => Boolean(w));
-  return new UsageError(`${spec.name} is required ${purpose}`, `set it with ${[...ways, `or \`iotpay config set ${spec.name}\``].join(', ')}${more ? `; ${more}` : ''}`);
+  return new MissingSettingError(`${spec.name} is required ${purpose}`, `set it with ${[...ways, `or \`iotpay config set ${spec.name}\``].join(', ')}${more ? `; ${more}` : ''}`);
 }

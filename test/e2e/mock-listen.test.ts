@@ -957,6 +957,16 @@ describe('--sandbox', () => {
     expect(lost.code).toBe(1);
     expect(lost.stderr).toMatch(/^error: query_order FAIL: order does not exist; /);
     expect(lost.stderr).toMatch(sandboxHint);
+    // With no credentials at all, setting them is not the fix: --sandbox is.
+    const unconfigured = await runCli(['query', '--mch-order-no', follow![2]!], { env });
+    expect(unconfigured.code).toBe(2);
+    expect(unconfigured.stderr).toMatch(/^error: mch-id is required to query an order; this machine made that order with --sandbox/);
+    expect(unconfigured.stderr).toMatch(sandboxHint);
+    const unconfiguredRefund = await runCli(['refund', '--pay-order-id', payOrderId, '--amount', '1', '--yes'], { env });
+    expect(unconfiguredRefund.code).toBe(2);
+    expect(unconfiguredRefund.stderr).toMatch(/^error: mch-id is required to refund; this machine made that order with --sandbox/);
+    // An order it did not make there: the usual way to set the credential.
+    expect((await runCli(['query', '--mch-order-no', 'NEVER-MADE'], { env })).stderr).toMatch(/; set it with --mch-id, IOTPAY_MCH_ID, or `iotpay config set mch-id`\n$/);
     for (const check of [[], ['--no-check']]) {
       const refunded = await runCli(['refund', '--pay-order-id', payOrderId, '--amount', '1', '--yes', ...check], { env: outside });
       expect(refunded.code, check.join()).toBe(1);
