@@ -27,6 +27,13 @@ export function parseCents(text: string, field = 'amount'): AmountParse {
     }
     return { ok: false, message: `${field} is in cents, a whole number (e.g. 2865 for $28.65)` };
   }
+  // A currency sign says the amount is in dollars (yuan, euros): $28.65, CA$10, ¥100. Not 1,000 (which separator?).
+  const money = /^(?:[A-Z]{0,2}\$|[¥€£])\s*(\d+)(?:[.,](\d{1,2}))?$/.exec(t);
+  if (money) {
+    const [, whole = '', frac = ''] = money;
+    const cents = `${whole}${frac.padEnd(2, '0')}`.replace(/^0+(?=\d)/, '');
+    return { ok: false, message: `${field} is in cents, without a currency sign (the currency is --currency): did you mean ${cents}?` };
+  }
   if (/^-/.test(t)) return { ok: false, message: `${field} must be a positive number of cents, got "${t}"` };
   return { ok: false, message: `${field} must be a whole number of cents, got "${text}"` };
 }

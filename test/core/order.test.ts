@@ -30,6 +30,14 @@ describe('parseCents (no floats)', () => {
     ['0x10', /whole number of cents/],
     ['', /whole number of cents/],
     ['ten', /whole number of cents/],
+    ['$10', /^amount is in cents, without a currency sign \(the currency is --currency\): did you mean 1000\?$/],
+    ['$28.65', /did you mean 2865\?$/],
+    ['CA$ 0.5', /did you mean 50\?$/],
+    ['¥100', /did you mean 10000\?$/],
+    ['€3,5', /did you mean 350\?$/],
+    ['$1,000', /^amount must be a whole number of cents, got "\$1,000"$/],
+    ['$', /whole number of cents/],
+    ['100$', /whole number of cents/],
   ];
   it.each(bad)('%j is refused', (text, message) => {
     const r = parseCents(text);
