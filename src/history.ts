@@ -161,9 +161,9 @@ export async function refundedHere(ctx: Context, baseUrl: string, payOrderId: st
  * A FAIL (exit 1) about an order, with what this machine's history says of it: made with --sandbox from a command
  * run without it (the gateway never saw that order), or named by the wrong id (a mchOrderNo given as
  * --pay-order-id, a payOrderId as --mch-order-no). The same error, with a hint saying so; any other as it was.
+ * A missing credential (exit 2) gets the sandbox hint alone: no merchant's credentials would find such an order.
  */
 export async function hintFromHistory(ctx: Context, err: unknown, ref: { mchOrderNo?: string; payOrderId?: string }): Promise<unknown> {
-  // A missing credential too: no merchant's credentials would find an order only the sandbox knows.
   const missingCredential = err instanceof MissingSettingError;
   if (!(err instanceof CliError) || (err.exitCode !== ExitCode.GatewayFail && !missingCredential)) return err;
   const creates = (await readHistory(ctx, 200)).filter((e) => e.type === 'create');

@@ -97,7 +97,7 @@ function storedText(value: unknown, where: () => string, name: string): string |
 }
 
 /** Exit 2 naming a missing setting and every way to set it; `more` is added to the hint. */
-export function missingSetting(key: SettingKey, purpose: string, more?: string): UsageError {
+export function missingSetting(key: SettingKey, purpose: string, more?: string): MissingSettingError {
   const spec = settingSpec(key);
   const ways = [spec.flag, spec.env].filter((w): w is string => Boolean(w));
   return new MissingSettingError(`${spec.name} is required ${purpose}`, `set it with ${[...ways, `or \`iotpay config set ${spec.name}\``].join(', ')}${more ? `; ${more}` : ''}`);
