@@ -1,5 +1,6 @@
 // `iotpay listen`: receive notify calls, verify each sign, answer success/fail, optionally forward valid ones.
 import type { Context } from '../context.js';
+import { checkWebUrl } from '../config/settings.js';
 import { requireCredentials } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { notifyEventLine } from '../render/events.js';
@@ -18,16 +19,8 @@ export interface ListenOptions {
 export async function runListen(opts: ListenOptions, ctx: Context): Promise<void> {
   ctx.streams.useAsyncStdout?.();
   const port = parsePort(opts.port, 4242);
-  if (opts.forwardTo !== undefined) {
-    let ok = false;
-    try {
-      const u = new URL(opts.forwardTo);
-      ok = u.protocol === 'http:' || u.protocol === 'https:';
-    } catch {
-      ok = false;
-    }
-    if (!ok) throw new UsageError(`--forward-to must be an http(s) URL, got "${opts.forwardTo}"`);
-  }
+  const forwardProblem = opts.forwardTo === undefined ? undefined : checkWebUrl(opts.forwardTo);
+  if (forwardProblem) throw new UsageError(`--forward-to ${forwardProblem}`);
   if (opts.skipVerify && (opts.forwardTo === undefined || new URL(opts.forwardTo).protocol !== 'https:')) throw new UsageError('--skip-verify applies only to an https --forward-to');
   // Notifies from `iotpay mock` are its usual test traffic: the hint names the mock's sandbox key.
   const [key] = await requireCredentials(ctx, [['key', 'to verify notifies']], { local: true });

@@ -84,12 +84,21 @@ export function checkBaseUrl(value: string): string | undefined {
 
 /** Why a URL the gateway or a browser must open is refused, or undefined: an http(s) URL. */
 export function checkWebUrl(value: string): string | undefined {
+  let problem: string;
   try {
     const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : `"${value}" is not an http(s) URL`;
+    if (url.protocol === 'http:' || url.protocol === 'https:') return undefined;
+    problem = `"${value}" is not an http(s) URL`;
   } catch {
-    return `"${value}" is not a URL`;
+    problem = `"${value}" is not a URL`;
   }
+  // Written without its scheme (shop.example/notify, localhost:3000/n): the URL it surely meant.
+  if (!value.includes('://') && !value.includes('@') && URL.canParse(`http://${value}`)) {
+    const host = new URL(`http://${value}`).hostname;
+    if (isLoopbackHost(host)) return `${problem} (did you mean http://${value}?)`;
+    if (/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(host)) return `${problem} (did you mean https://${value}?)`;
+  }
+  return problem;
 }
 
 export const SETTINGS: readonly SettingSpec[] = [

@@ -190,7 +190,7 @@ describe('create: exit codes', () => {
         ['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--extra', "{'productId':'x'}"],
         /^error: --extra is not valid JSON: \{'productId':'x'\}: its names are in single quotes \(a Python dict or a JavaScript object printed, not JSON\): print it with json\.dumps or JSON\.stringify; e\.g\. --extra/m,
       ],
-      [['-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'shop.example/n'], /^error: notifyUrl "shop\.example\/n" is not a URL; change it with --notify-url \(or iotpay config set notify-url\)$/m],
+      [['-c', 'WX_NATIVE', '-a', '100', '--notify-url', 'shop.example/n'], /^error: notifyUrl "shop\.example\/n" is not a URL \(did you mean https:\/\/shop\.example\/n\?\); change it with --notify-url \(or iotpay config set notify-url\)$/m],
       [['-c', 'ALIPAY_PC', '-a', '100', ...NOTIFY, '--return-url', 'javascript:alert(1)'], /^error: returnUrl "javascript:alert\(1\)" is not an http\(s\) URL; change it with --return-url/m],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--extra', '[1]'], /--extra must be a JSON object/],
       [

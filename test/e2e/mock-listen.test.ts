@@ -788,6 +788,9 @@ describe('listen under bad input', () => {
       const misplaced = await runCli(['listen', '--port', '0', '--forward-to', 'http://127.0.0.1:9/n', '--skip-verify'], { env: baseEnv() });
       expect(misplaced.code).toBe(2);
       expect(misplaced.stderr).toBe('error: --skip-verify applies only to an https --forward-to\n');
+      // A handler's URL written without its scheme: refused, with the one it meant.
+      const bare = await runCli(['listen', '--port', '0', '--forward-to', 'localhost:3000/iotpay/notify'], { env: baseEnv() });
+      expect([bare.code, bare.stderr]).toEqual([2, 'error: --forward-to "localhost:3000/iotpay/notify" is not an http(s) URL (did you mean http://localhost:3000/iotpay/notify?)\n']);
       // The mock delivering its notify straight to that handler: refused and said how, then delivered with --skip-verify.
       for (const [flags, ok] of [[['--notify-attempts', '1'], false], [['--notify-attempts', '1', '--skip-verify'], true]] as const) {
         const mock = await startMock([...flags]);
