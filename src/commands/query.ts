@@ -1,5 +1,6 @@
 // `iotpay query`: an order's status by mchOrderNo or payOrderId, optionally waiting until it is paid or cancelled.
 import type { Context } from '../context.js';
+import { durationHint } from '../config/settings.js';
 import { requireCredentials } from '../credentials.js';
 import { hintFromHistory, refundedHere } from '../history.js';
 import { CliError, UsageError } from '../errors.js';
@@ -59,7 +60,7 @@ export function waitTimeout(ctx: Context, text: string | undefined, waits: boole
 
 export function parseWaitTimeout(text: string | undefined): number {
   if (text === undefined) return 300;
-  if (!/^\d{1,6}$/.test(text) || Number(text) === 0) throw new UsageError(`--wait-timeout must be a whole number of seconds from 1 to 999999, got "${text}"`);
+  if (!/^\d{1,6}$/.test(text) || Number(text) === 0) throw new UsageError(`--wait-timeout must be a whole number of seconds from 1 to 999999, got "${text}"${durationHint(text, 's')}`);
   return Number(text);
 }
 

@@ -51,9 +51,23 @@ export function isLoopbackHost(hostname: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
+
+/**
+ * A duration written with a unit (`5s`, `2m`, `1500ms`) in the unit a flag takes, as ` (did you mean 5000?)`;
+ * empty when the text has no such form or the value would not be a whole number of that unit.
+ */
+export function durationHint(text: string, unit: 'ms' | 's'): string {
+  const m = /^(\d{1,9})\s*(ms|s|sec|m|min|h)$/i.exec(text.trim());
+  if (!m) return '';
+  const ms = Number(m[1]) * UNIT_MS[m[2]!.toLowerCase()]!;
+  const value = unit === 'ms' ? ms : ms / 1000;
+  return Number.isSafeInteger(value) && value > 0 ? ` (did you mean ${value}?)` : '';
+}
+
 /** Whether a timeout setting is usable: whole milliseconds, 1 to 99,999,999 (about 28 hours). */
 export function checkTimeout(v: string): string | undefined {
-  return /^[1-9]\d{0,7}$/.test(v) ? undefined : `timeout must be a whole number of milliseconds from 1 to 99999999, got "${v}"`;
+  return /^[1-9]\d{0,7}$/.test(v) ? undefined : `timeout must be a whole number of milliseconds from 1 to 99999999, got "${v}"${durationHint(v, 'ms')}`;
 }
 
 /** Where quotes around a value most often come from. */

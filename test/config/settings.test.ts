@@ -1,6 +1,6 @@
 // URL settings and flags: what is refused, and the URL a scheme-less one surely meant.
 import { describe, expect, it } from 'vitest';
-import { checkWebUrl } from '../../src/config/settings.js';
+import { checkTimeout, checkWebUrl, durationHint } from '../../src/config/settings.js';
 
 describe('checkWebUrl', () => {
   it.each([
@@ -16,5 +16,28 @@ describe('checkWebUrl', () => {
     ['', '"" is not a URL'],
   ])('%j', (value, problem) => {
     expect(checkWebUrl(value)).toBe(problem);
+  });
+});
+
+describe('durationHint', () => {
+  it.each([
+    ['5s', 'ms', ' (did you mean 5000?)'],
+    ['2m', 'ms', ' (did you mean 120000?)'],
+    ['1500ms', 'ms', ' (did you mean 1500?)'],
+    ['5m', 's', ' (did you mean 300?)'],
+    ['1h', 's', ' (did you mean 3600?)'],
+    ['2 min', 's', ' (did you mean 120?)'],
+    ['1500ms', 's', ''],
+    ['0s', 'ms', ''],
+    ['5', 'ms', ''],
+    ['5 seconds', 's', ''],
+    ['1.5s', 'ms', ''],
+  ] as const)('%j in %s', (text, unit, hint) => {
+    expect(durationHint(text, unit)).toBe(hint);
+  });
+
+  it('is part of the timeout check', () => {
+    expect(checkTimeout('30s')).toBe('timeout must be a whole number of milliseconds from 1 to 99999999, got "30s" (did you mean 30000?)');
+    expect(checkTimeout('30000')).toBeUndefined();
   });
 });

@@ -200,6 +200,7 @@ describe('create: exit codes', () => {
       [['-c', 'CC_PAX', '-a', '100', ...NOTIFY, '--extra', '{"card":{"fee":1.10}}'], /^error: --extra "fee" is the number 1\.10, which JSON parsing turns into 1\.1: that is what would be sent; write it as 1\.1, or as a string$/m],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--extra', '{"productId":"1","productId":"2"}'], /^error: --extra has "productId" twice: only one of them would be sent$/m],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--wait', '--wait-timeout', '0'], /^error: --wait-timeout must be a whole number of seconds from 1 to 999999, got "0"$/m],
+      [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--wait', '--wait-timeout', '5m'], /^error: --wait-timeout must be a whole number of seconds from 1 to 999999, got "5m" \(did you mean 300\?\)$/m],
       [['-c', 'NEW_PAY', '-a', '100', ...NOTIFY, '--strict'], /unknown channel NEW_PAY/],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'x'.repeat(31), '--strict'], /over the documented limit of 30/],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--client-ip', 'localhost', '--strict'], /^error: clientIp "localhost" is not an IP address \(the payer's IPv4 or IPv6 address, such as 203\.0\.113\.7\); change it with --client-ip$/m],
