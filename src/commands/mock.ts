@@ -1,5 +1,6 @@
 // `iotpay mock`: a local gateway for offline development and CI, until SIGINT or SIGTERM.
 import type { Context } from '../context.js';
+import { durationHint } from '../config/settings.js';
 import { maskKey } from '../core/mask.js';
 import { UsageError } from '../errors.js';
 import { mockEventLine } from '../render/events.js';
@@ -28,9 +29,13 @@ const FAULT_WORDS: Record<MockFault, string> = {
 };
 const FAULTS = Object.keys(FAULT_WORDS) as MockFault[];
 
-function wholeNumber(text: string | undefined, flag: string, max: number): number | undefined {
+/** A flag's whole number; `unit` (seconds or milliseconds) names it in the message, and a `5s` given to it is read back. */
+function wholeNumber(text: string | undefined, flag: string, max: number, unit?: 's' | 'ms'): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d{1,9}$/.test(text) || Number(text) > max) throw new UsageError(`${flag} must be a whole number up to ${max}, got "${text}"`);
+  if (!/^\d{1,9}$/.test(text) || Number(text) > max) {
+    const what = unit === 's' ? 'a whole number of seconds' : unit === 'ms' ? 'a whole number of milliseconds' : 'a whole number';
+    throw new UsageError(`${flag} must be ${what} up to ${max}, got "${text}"${unit ? durationHint(text, unit, max) : ''}`);
+  }
   return Number(text);
 }
 
@@ -49,11 +54,11 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
   if (opts.fault !== undefined && !FAULTS.includes(opts.fault as MockFault)) {
     throw new UsageError(`--fault must be one of ${FAULTS.join(', ')}, got "${opts.fault}"`);
   }
-  const autoPay = wholeNumber(opts.autoPay, '--auto-pay', 86400);
-  const expireAfter = wholeNumber(opts.expireAfter, '--expire-after', 86400);
-  const latency = wholeNumber(opts.latency, '--latency', 600000);
+  const autoPay = wholeNumber(opts.autoPay, '--auto-pay', 86400, 's');
+  const expireAfter = wholeNumber(opts.expireAfter, '--expire-after', 86400, 's');
+  const latency = wholeNumber(opts.latency, '--latency', 600000, 'ms');
   const attempts = wholeNumber(opts.notifyAttempts, '--notify-attempts', 100);
-  const retryDelay = wholeNumber(opts.retryDelay, '--retry-delay', 3600000);
+  const retryDelay = wholeNumber(opts.retryDelay, '--retry-delay', 3600000, 'ms');
   const creds = await mockCredentials(ctx);
   // Under load a write per request costs more than the request itself: lines are gathered and
   // written together, at most 10 ms after the first of them or once 32 KB are waiting.

@@ -60,7 +60,7 @@ export function waitTimeout(ctx: Context, text: string | undefined, waits: boole
 
 export function parseWaitTimeout(text: string | undefined): number {
   if (text === undefined) return 300;
-  if (!/^\d{1,6}$/.test(text) || Number(text) === 0) throw new UsageError(`--wait-timeout must be a whole number of seconds from 1 to 999999, got "${text}"${durationHint(text, 's')}`);
+  if (!/^\d{1,6}$/.test(text) || Number(text) === 0) throw new UsageError(`--wait-timeout must be a whole number of seconds from 1 to 999999, got "${text}"${durationHint(text, 's', 999_999)}`);
   return Number(text);
 }
 

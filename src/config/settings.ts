@@ -55,19 +55,19 @@ const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, sec: 1000, m
 
 /**
  * A duration written with a unit (`5s`, `2m`, `1500ms`) in the unit a flag takes, as ` (did you mean 5000?)`;
- * empty when the text has no such form or the value would not be a whole number of that unit.
+ * empty when the text has no such form, or the value would not be a whole number of that unit up to `max`.
  */
-export function durationHint(text: string, unit: 'ms' | 's'): string {
+export function durationHint(text: string, unit: 'ms' | 's', max = Number.MAX_SAFE_INTEGER): string {
   const m = /^(\d{1,9})\s*(ms|s|sec|m|min|h)$/i.exec(text.trim());
   if (!m) return '';
   const ms = Number(m[1]) * UNIT_MS[m[2]!.toLowerCase()]!;
   const value = unit === 'ms' ? ms : ms / 1000;
-  return Number.isSafeInteger(value) && value > 0 ? ` (did you mean ${value}?)` : '';
+  return Number.isSafeInteger(value) && value > 0 && value <= max ? ` (did you mean ${value}?)` : '';
 }
 
 /** Whether a timeout setting is usable: whole milliseconds, 1 to 99,999,999 (about 28 hours). */
 export function checkTimeout(v: string): string | undefined {
-  return /^[1-9]\d{0,7}$/.test(v) ? undefined : `timeout must be a whole number of milliseconds from 1 to 99999999, got "${v}"${durationHint(v, 'ms')}`;
+  return /^[1-9]\d{0,7}$/.test(v) ? undefined : `timeout must be a whole number of milliseconds from 1 to 99999999, got "${v}"${durationHint(v, 'ms', 99_999_999)}`;
 }
 
 /** Where quotes around a value most often come from. */

@@ -36,6 +36,11 @@ describe('durationHint', () => {
     expect(durationHint(text, unit)).toBe(hint);
   });
 
+  it('names no value over the flag\'s limit', () => {
+    expect(durationHint('24h', 's', 86400)).toBe(' (did you mean 86400?)');
+    expect(durationHint('25h', 's', 86400)).toBe('');
+  });
+
   it('is part of the timeout check', () => {
     expect(checkTimeout('30s')).toBe('timeout must be a whole number of milliseconds from 1 to 99999999, got "30s" (did you mean 30000?)');
     expect(checkTimeout('30000')).toBeUndefined();

@@ -874,6 +874,15 @@ describe('shutdown', () => {
     expect(busy.proc.lines()).toContain(
       '  pays each order 5 s after it is created; expires each order still unpaid 60 s after it is created; answers after 200 ms; signs every answer wrongly (--fault badsign)',
     );
+    // A duration with a unit: refused, naming the number in the flag's own unit.
+    for (const [flag, given, said] of [
+      ['--auto-pay', '5s', 'must be a whole number of seconds up to 86400, got "5s" (did you mean 5?)'],
+      ['--latency', '3s', 'must be a whole number of milliseconds up to 600000, got "3s" (did you mean 3000?)'],
+      ['--expire-after', '25h', 'must be a whole number of seconds up to 86400, got "25h"'],
+    ] as const) {
+      const r = await runCli(['mock', '--port', '0', flag, given], { env: baseEnv() });
+      expect([r.code, r.stderr]).toEqual([2, `error: ${flag} ${said}\n`]);
+    }
   });
 
   it('a client at the wrong path or with the wrong method is logged and told where the API is; a browser\'s favicon is not logged', async () => {
