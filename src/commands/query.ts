@@ -20,11 +20,12 @@ export interface QueryOptions {
   sandbox?: boolean;
 }
 
-export function orderRef(opts: { mchOrderNo?: string; payOrderId?: string }): OrderRef {
+/** The order the flags name; undefined when they name none (it is then asked for, or refused without a terminal). */
+function orderRef(opts: { mchOrderNo?: string; payOrderId?: string }): OrderRef | undefined {
   if (opts.mchOrderNo && opts.payOrderId) throw new UsageError('give --mch-order-no or --pay-order-id, not both');
   if (opts.payOrderId) return { payOrderId: opts.payOrderId };
   if (opts.mchOrderNo) return { mchOrderNo: opts.mchOrderNo };
-  throw new UsageError('which order? pass --mch-order-no <no> or --pay-order-id <id>');
+  return undefined;
 }
 
 function jsonDocument(result: QueryResult): Record<string, unknown> {
@@ -69,7 +70,8 @@ export function parseWaitTimeout(text: string | undefined): number {
  * created on the gateway in use (`iotpay query --json | jq …` has no terminal to pick one on).
  */
 async function givenOrder(opts: QueryOptions, ctx: Context): Promise<OrderRef> {
-  if (opts.mchOrderNo || opts.payOrderId) return orderRef(opts);
+  const ref = orderRef(opts);
+  if (ref) return ref;
   const { latestOrder } = await import('../order-picker.js');
   const last = await latestOrder(ctx, 'mchOrderNo');
   throw new UsageError(
@@ -106,7 +108,8 @@ async function waitedAnswer(
 
 /** The order to query on a terminal: from the flags, or picked from the recent ones, or typed. */
 async function chosenOrder(opts: QueryOptions, ctx: Context): Promise<OrderRef> {
-  if (opts.mchOrderNo || opts.payOrderId) return orderRef(opts);
+  const ref = orderRef(opts);
+  if (ref) return ref;
   const { pickOrder } = await import('../order-picker.js');
   return { mchOrderNo: await pickOrder(ctx, 'mchOrderNo') };
 }
