@@ -317,8 +317,10 @@ export async function runCreate(opts: CreateOptions, ctx: Context): Promise<void
 }
 
 async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox): Promise<void> {
-  // --web waits in the sandbox (on a redirect channel), so a timeout given with it is used.
-  const timeoutSeconds = waitTimeout(ctx, opts.waitTimeout, opts.wait || (sandbox !== undefined && opts.web === true));
+  // The sandbox's checkout page is served only while the command runs: opened with --web, it is waited on (on a
+  // redirect channel, known once answered), so a timeout given with --web is used.
+  const webWaits = sandbox !== undefined && opts.web === true;
+  const timeoutSeconds = waitTimeout(ctx, opts.waitTimeout, opts.wait || webWaits);
   const { params: request, key, mchId } = await buildRequest(opts, ctx, sandbox);
 
   if (opts.dryRun) {
@@ -347,8 +349,7 @@ async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox)
     const result = await send(ctx, client, request, key);
     const verdict = outcome(result.response);
     const mismatch = result.signature === 'mismatch';
-    // The sandbox's checkout page is served only while the command runs: opened with --web, it is waited on.
-    const wait = opts.wait || (sandbox !== undefined && opts.web === true && result.payment.kind === 'redirect');
+    const wait = opts.wait || (webWaits && result.payment.kind === 'redirect');
     if (!verdict.ok || mismatch || result.foreign || !wait) {
       if (ctx.json) ctx.printJson(jsonDocument(result));
     }
