@@ -228,16 +228,26 @@ export function notifyFields(order: MockOrder, key: string): Record<string, stri
   return out;
 }
 
+/**
+ * The usual body, one field (`params=<encoded JSON>`): its JSON text, decoded directly (a URIError on broken
+ * percent-encoding); undefined for any other body.
+ */
+function singleParamsField(body: string): string | undefined {
+  if (!body.startsWith('params=') || body.includes('&')) return undefined;
+  const value = body.slice(7);
+  return decodeURIComponent(value.includes('+') ? value.replace(/\+/g, ' ') : value);
+}
+
 function formParams(body: string): Params | string {
   let raw: FieldValue;
-  if (body.startsWith('params=') && !body.includes('&')) {
-    // The usual body, one field: decode it directly.
-    try {
-      const value = body.slice(7);
-      raw = decodeURIComponent(value.includes('+') ? value.replace(/\+/g, ' ') : value);
-    } catch {
-      return 'field "params" has invalid percent-encoding';
-    }
+  let single: string | undefined;
+  try {
+    single = singleParamsField(body);
+  } catch {
+    return 'field "params" has invalid percent-encoding';
+  }
+  if (single !== undefined) {
+    raw = single;
   } else if (/^\s*[{[]/.test(body)) {
     // The usual mistake of a new client: JSON posted as the body itself.
     return 'the body is JSON; the gateway reads a form body: params=<the JSON, URL-encoded>, content-type application/x-www-form-urlencoded';
@@ -266,15 +276,11 @@ const str = (v: FieldValue): string => (v === undefined || v === null ? '' : Str
  */
 function receivedText(raw: Buffer): string {
   const body = raw.toString('utf8');
-  let text = body;
-  if (body.startsWith('params=') && !body.includes('&')) {
-    try {
-      text = decodeURIComponent(body.slice(7).replace(/\+/g, ' '));
-    } catch {
-      // Not percent-encoded correctly: the body as it came.
-    }
+  try {
+    return clipped(singleParamsField(body) ?? body);
+  } catch {
+    return clipped(body); // not percent-encoded correctly: the body as it came
   }
-  return clipped(text);
 }
 
 function decodeSegment(segment: string): string | undefined {
