@@ -226,6 +226,14 @@ const URL_ENCODINGS: Array<[string, (value: string) => string]> = [
   ['as encodeURIComponent writes them', (v) => encodeURIComponent(v)],
 ];
 
+/** Whether every URL encoder above writes these `name=value` lines' values (decoded) the same way. */
+function encodersAgree(signed: string): boolean {
+  return signed.split('\n').every((line) => {
+    const value = safeDecode(line.slice(line.indexOf('=') + 1));
+    return value !== undefined && URL_ENCODINGS.every(([, encode]) => encode(value) === URL_ENCODINGS[0]![1](value));
+  });
+}
+
 /** A field value that is a JSON object or array, parsed; undefined for anything else. */
 function jsonValue(text: string): unknown {
   if (!/^\s*[[{]/.test(text)) return undefined;
@@ -319,10 +327,11 @@ const VALUE_REWRITES: ValueRewrite[] = [
     rewrite: (v, n) => (AMOUNT_FIELDS.has(n) && /^\d+$/.test(v) ? rewrite(v) : undefined),
     cause: (names, was, signed) => `${names} ${was} signed as ${form} (${signed.replaceAll('\n', ', ')}): amounts are whole cents, signed as sent`,
   })),
-  // Plain values sent, but signed URL-encoded.
+  // Plain values sent, but signed URL-encoded; which encoder is said only where they differ on these values (a
+  // space, ~ ! ' ( ) *), as a URL alone comes out the same from all three.
   ...URL_ENCODINGS.map(([how, encode]): ValueRewrite => ({
     rewrite: (v) => (plain(v) ? encode(v) : undefined),
-    cause: (names, was) => `${names} ${was} signed URL-encoded (${how}): the gateway signs the plain values`,
+    cause: (names, was, signed) => `${names} ${was} signed URL-encoded${encodersAgree(signed) ? '' : ` (${how})`}: the gateway signs the plain values`,
   })),
   // A JSON string field (extra) serialized twice, differently. The sign covers the exact text sent.
   ...JSON_FORMS.map(([form, serialize]): ValueRewrite => ({
@@ -383,15 +392,24 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
     }
   }
 
-  /** The values `rewrite` changes, when signing them changed explains the sign. */
+  const signedWith = (changed: Map<string, string>) => matches(signOf(entries.map(([n, v]): [string, string] => [n, changed.get(n) ?? v]), key));
+  /**
+   * The values `rewrite` changes, when signing them changed explains the sign: all of them, or else one alone (a
+   * signer that URL-encoded its notifyUrl but not its subject, or trimmed one field of a form).
+   */
   const explainedBy = (rewrite: ValueRewrite['rewrite']) => {
     const changed = new Map<string, string>();
     for (const [n, v] of entries) {
       const other = rewrite(v, n);
       if (other !== undefined && other !== v) changed.set(n, other);
     }
-    if (changed.size === 0 || !matches(signOf(entries.map(([n, v]): [string, string] => [n, changed.get(n) ?? v]), key))) return undefined;
-    return { names: [...changed.keys()].join(', '), one: changed.size === 1, signed: [...changed].map(([n, v]) => `${n}=${v}`).join('\n') };
+    let found: Map<string, string> | undefined = changed.size > 0 && signedWith(changed) ? changed : undefined;
+    // One by one only for as many values as a gateway message has: each is another sign of every field.
+    if (!found && changed.size > 1 && changed.size <= 30) {
+      found = [...changed].map((one) => new Map([one])).find(signedWith);
+    }
+    if (!found) return undefined;
+    return { names: [...found.keys()].join(', '), one: found.size === 1, signed: [...found].map(([n, v]) => `${n}=${v}`).join('\n') };
   };
   // Rewrites that come out the same for these values (a space as "+" by hand and by http_build_query) are one
   // cause, named by the first.

@@ -78,6 +78,27 @@ describe('diagnoseMismatch finds the likely cause', () => {
     expect(causes).toHaveLength(1);
   });
   it.each([
+    // Every encoder writes a URL with no space or ~ ! ' ( ) * the same way: which one is not said.
+    ['a URL encoded', (c: string) => c.replace('notifyUrl=https://shop.example/n', 'notifyUrl=https%3A%2F%2Fshop.example%2Fn'), /^notifyUrl was signed URL-encoded: the gateway signs the plain values$/],
+    ['rawurlencode', (c: string) => c.replace('subject=a b', 'subject=a%20b'), /^subject was signed URL-encoded \(as rawurlencode writes them, "%20" for a space\): the gateway signs the plain values$/],
+    ['a form library', (c: string) => c.replace('subject=a b', 'subject=a+b'), /^subject was signed with "\+" for a space \(the form-encoded text\): sign the value itself$/],
+  ])('one of several values that the same rewrite changes was signed rewritten (%s): that one is named', (_, rewrite, cause) => {
+    // body and subject have spaces and notifyUrl a ":" and "/": each rewrite changes two or three, but the signer
+    // applied it to one.
+    const sent = { ...base, body: 'tea cakes' };
+    const signed = signCanonical(rewrite(canonicalString(sent)), key);
+    const causes = diagnoseMismatch({ ...sent, sign: signed }, key, signed);
+    expect(causes).toHaveLength(1);
+    expect(causes[0]).toMatch(cause);
+  });
+  it('one of two values with white space around it was signed trimmed: that one is named', () => {
+    const sent = { ...base, subject: ' a b', body: 'tea ' };
+    const signed = sign({ ...sent, subject: 'a b' }, key);
+    expect(diagnoseMismatch({ ...sent, sign: signed }, key, signed)).toEqual([
+      'subject was signed without the white space around its value: the gateway signs values as they are, white space included',
+    ]);
+  });
+  it.each([
     ['trailing white space, trimmed by the signer', { subject: 'a b ' }, { subject: 'a b' }, /^subject was signed without the white space around its value: the gateway signs values as they are, white space included$/],
     ['white space around two values', { subject: ' a b', mchId: '10000701\n' }, { subject: 'a b', mchId: '10000701' }, /^mchId, subject were signed without the white space around their values/],
     ['a no-break space', { subject: 'a\u00A0b' }, { subject: 'a b' }, /^subject was signed with plain spaces, and without the invisible characters, that the text sent holds \(a no-break space U\+00A0, a zero-width space U\+200B, …\): sign the exact text sent$/],
