@@ -87,7 +87,7 @@ export function indexPage(url: string, latest: readonly MockOrder[]): string {
   );
   const body = [
     `<p>A local gateway for development: no wallet, no money moves. Point a client at <code>${html(`${url}/v1`)}</code>.</p>`,
-    '<p>Endpoints: <code>POST /v1/create_order</code>, <code>/v1/query_order</code>, <code>/v1/refund_order</code>; <code>GET /mock/orders</code> (JSON), <code>POST /mock/orders/&lt;payOrderId&gt;/pay</code>, <code>POST /mock/orders/&lt;payOrderId&gt;/notify</code> (the notify again), <code>POST /mock/orders/&lt;payOrderId&gt;/cancel</code> (by the customer: status 9) and <code>/expire</code> (by the gateway: status 4).</p>',
+    '<p>Endpoints: <code>POST /v1/create_order</code>, <code>/v1/query_order</code>, <code>/v1/refund_order</code>; <code>GET /mock/orders</code> (JSON; <code>?limit=N</code> for the newest N) and <code>/mock/orders/&lt;payOrderId&gt;</code>, <code>POST /mock/orders/&lt;payOrderId&gt;/pay</code>, <code>POST /mock/orders/&lt;payOrderId&gt;/notify</code> (the notify again), <code>POST /mock/orders/&lt;payOrderId&gt;/cancel</code> (by the customer: status 9) and <code>/expire</code> (by the gateway: status 4).</p>',
     latest.length === 0
       ? '<p>No orders yet.</p>'
       : `<table><thead><tr><th>mchOrderNo</th><th>Amount</th><th>Channel</th><th>Status</th></tr></thead><tbody>${rows.join('')}</tbody></table><p>Open an order to pay it.</p>`,

@@ -283,6 +283,14 @@ function receivedText(raw: Buffer): string {
   }
 }
 
+/** What a POST to `/mock/orders/<payOrderId>/<action>` does, for the answer to another method. */
+const ACTION_WORDS: Record<string, string> = {
+  pay: 'pays the order',
+  notify: "sends a paid order's notify again",
+  cancel: 'cancels an unpaid order as its customer would',
+  expire: 'expires an unpaid order as the gateway would',
+};
+
 function decodeSegment(segment: string): string | undefined {
   try {
     return decodeURIComponent(segment);
@@ -660,8 +668,19 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     sendText(res, 200, indexPage(url, latest), 'text/html');
   }
 
-  /** The mock's own routes: an index page, list the orders, pay one, notify one again, the checkout page. */
-  function mockRoute(method: string | undefined, path: string, res: http.ServerResponse): void {
+  /** `GET /mock/orders[?limit=N]`: every order held, or the newest N, oldest first. */
+  function listRoute(search: string, res: http.ServerResponse): void {
+    const limit = new URLSearchParams(search).get('limit');
+    if (limit !== null && (!/^\d{1,6}$/.test(limit) || Number(limit) === 0)) {
+      return sendJson(res, 400, { error: `limit must be a whole number of orders from 1 to ${ORDER_BOOK_CAPACITY}, got ${JSON.stringify(limit)}` });
+    }
+    const listed = limit === null ? orders.all() : orders.latest(Number(limit));
+    for (const o of listed) settle(o);
+    sendJson(res, 200, listed);
+  }
+
+  /** The mock's own routes: an index page, list the orders, show one, pay one, notify one again, the checkout page. */
+  function mockRoute(method: string | undefined, path: string, search: string, res: http.ServerResponse): void {
     if ((method === 'GET' || method === 'HEAD') && (path === '/' || path === '/mock' || path === '/mock/')) {
       indexRoute(res);
       return;
@@ -670,14 +689,20 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
       checkoutRoute(method, path.slice('/mock/pay/'.length), res);
       return;
     }
-    if (method === 'GET' && path === '/mock/orders') {
-      const all = orders.all();
-      for (const o of all) settle(o);
-      sendJson(res, 200, all);
-      return;
+    if (method === 'GET' && path === '/mock/orders') return listRoute(search, res);
+    // One order, as a script checks it: `curl …/mock/orders/<payOrderId> | jq .status`.
+    const one = /^\/mock\/orders\/([^/]+)$/.exec(path);
+    if (method === 'GET' && one) {
+      const order = orderAt(one[1]!);
+      if (!order) return sendJson(res, 404, { error: 'unknown payOrderId' });
+      settle(order);
+      return sendJson(res, 200, order);
     }
     const action = /^\/mock\/orders\/([^/]+)\/(pay|notify|cancel|expire)$/.exec(path);
-    if (method === 'POST' && action) {
+    if (action && method !== 'POST') {
+      return sendJson(res, 405, { error: `POST only: POST ${path} ${ACTION_WORDS[action[2]!]}` });
+    }
+    if (action) {
       const order = orderAt(action[1]!);
       if (!order) return sendJson(res, 404, { error: 'unknown payOrderId' });
       const act: Record<string, () => string | undefined> = {
@@ -705,7 +730,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     const path = query < 0 ? target : target.slice(0, query);
     const endpoint = ENDPOINTS.get(path);
     if (endpoint === undefined) {
-      mockRoute(req.method, path, res);
+      mockRoute(req.method, path, query < 0 ? '' : target.slice(query + 1), res);
       return;
     }
     if (req.method !== 'POST') {

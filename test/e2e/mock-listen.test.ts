@@ -130,6 +130,24 @@ describe('the CLI against iotpay mock', () => {
 
     const list = (await (await fetch(`${mock.url}/mock/orders`)).json()) as Array<Record<string, unknown>>;
     expect(list.map((o) => o.mchOrderNo)).toEqual(['M-1']);
+    // One order by its payOrderId, as a script checks it; the newest N; what another method than POST gets.
+    const one = await fetch(`${mock.url}/mock/orders/${payOrderId}`);
+    expect(one.status).toBe(200);
+    expect(await one.json()).toMatchObject({ payOrderId, mchOrderNo: 'M-1', amount: 2865, status: 2 });
+    expect(await (await fetch(`${mock.url}/mock/orders/P404`)).json()).toEqual({ error: 'unknown payOrderId' });
+    expect((await fetch(`${mock.url}/mock/orders/P404`)).status).toBe(404);
+    const second = await runCli(['create', '-c', 'ALIPAY_QR', '-a', '100', '--notify-url', 'http://127.0.0.1:9/n', '--mch-order-no', 'M-2', '--json'], { env });
+    expect(second.code, second.stderr).toBe(0);
+    const newest = async (query: string) => ((await (await fetch(`${mock.url}/mock/orders${query}`)).json()) as Array<Record<string, unknown>>).map((o) => o.mchOrderNo);
+    expect(await newest('?limit=1')).toEqual(['M-2']);
+    expect(await newest('?limit=5')).toEqual(['M-1', 'M-2']);
+    expect(await newest('')).toEqual(['M-1', 'M-2']);
+    const badLimit = await fetch(`${mock.url}/mock/orders?limit=0`);
+    expect(badLimit.status).toBe(400);
+    expect(await badLimit.json()).toEqual({ error: 'limit must be a whole number of orders from 1 to 100000, got "0"' });
+    const getPay = await fetch(`${mock.url}/mock/orders/${payOrderId}/pay`);
+    expect(getPay.status).toBe(405);
+    expect(await getPay.json()).toEqual({ error: `POST only: POST /mock/orders/${payOrderId}/pay pays the order` });
 
     // Log lines reach the pipe a little after the answers: wait for them with a deadline.
     const requests = () => jsonLines(mock.proc.lines()).filter((e) => e.event === 'request');
