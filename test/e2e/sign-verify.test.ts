@@ -272,6 +272,49 @@ describe('iotpay verify', () => {
     );
   });
 
+  it("a sign made with another profile's key names that profile, or the variable or flag that overrides it; never a key", async () => {
+    const cfg = tempDir();
+    const live = 'LIVE-k3y-0123456789-aa';
+    const test = 'TEST-k3y-0123456789-bb';
+    const at = { IOTPAY_CONFIG_DIR: cfg };
+    expect((await runCli(['config', 'set', 'key', live], { env: at })).code).toBe(0);
+    expect((await runCli(['config', 'set', '--profile', 'test', 'key', test], { env: at })).code).toBe(0);
+    const signed = JSON.stringify({ ...notify.params, sign: sign(notify.params, test) });
+    const keysHidden = (r: { stdout: string; stderr: string }) => {
+      for (const k of [live, test]) expect(r.stdout + r.stderr).not.toContain(k);
+    };
+
+    // The selected profile holds the live key: the test profile's is named.
+    const other = await runCli(['verify', '--json', signed], { env: at });
+    expect(other.code).toBe(4);
+    const otherCause = `the sign was made with the key of profile "test", not this run's key (from profile "default"): verify with --profile test if that is the account, else the signer has the wrong account's key`;
+    expect(JSON.parse(other.stdout).causes).toEqual([otherCause]);
+    expect(other.stderr).toBe(`error: sign mismatch: ${otherCause}\n`);
+    keysHidden(other);
+    expect((await runCli(['verify', '--profile', 'test', signed], { env: at })).code).toBe(0);
+
+    // The selected profile's key is the right one, but the environment or a flag overrides it.
+    const env = await runCli(['verify', '--profile', 'test', signed], { env: { ...at, IOTPAY_KEY: CANARY } });
+    expect(env.code).toBe(4);
+    expect(env.stderr).toBe('error: sign mismatch: the sign was made with the key in profile "test", which IOTPAY_KEY overrides for this run: unset IOTPAY_KEY to use it\n');
+    keysHidden(env);
+    expectNoCanary(env);
+    const lower = JSON.stringify({ ...notify.params, sign: sign(notify.params, test).toLowerCase() });
+    const flag = await runCli(['verify', '--profile', 'test', '--key', CANARY, lower], { env: at });
+    expect(flag.code).toBe(4);
+    expect(flag.stderr).toContain(
+      'error: sign mismatch: the sign was made with the key in profile "test", which --key overrides for this run: leave out --key to use it; the sign is also lower-case: the gateway expects upper-case hex\n',
+    );
+    keysHidden(flag);
+    expectNoCanary(flag);
+
+    // A key no profile holds: the fields' causes as before.
+    const none = await runCli(['verify', JSON.stringify({ ...notify.params, sign: sign(notify.params, 'nobody') })], { env: at });
+    expect(none.code).toBe(4);
+    expect(none.stderr).toBe('error: sign mismatch: the fields were changed after signing or signed with another key\n');
+    fs.rmSync(cfg, { recursive: true, force: true });
+  });
+
   it('control characters in the input are shown escaped by verify and sign --explain; --json keeps the exact text', async () => {
     const fields = { mchId: '1', subject: 'a\u001b[2Jb\nc', sign: 'X'.repeat(32) };
     const human = await runCli(['verify', JSON.stringify(fields)], { env });
