@@ -62,6 +62,38 @@ export async function optionalSetting(ctx: Context, key: SettingKey): Promise<st
   return found?.value;
 }
 
+/**
+ * The keys configured profiles hold besides `key` (the one this run uses), each with what to say of a sign made
+ * with it: the signer has another of the merchant's accounts (test and live: `<command> with --profile test`, the
+ * command said as `verify` or `run listen`), or `IOTPAY_KEY` or `--key` overrides the selected profile's right key.
+ * Only profiles are named, never keys; each key is registered as a secret. A config file that cannot be read names none: a diagnosis never fails a command.
+ */
+export async function otherProfileKeys(ctx: Context, key: string, command: string): Promise<Map<string, string>> {
+  const causes = new Map<string, string>();
+  try {
+    const inUse = await ctx.settings.resolve('key');
+    const store = await ctx.settings.configStore();
+    const selected = (await ctx.settings.profile()).name;
+    for (const name of store.profileNames()) {
+      const other = store.profile(name).key;
+      if (typeof other !== 'string' || other === '' || other === key || causes.has(other)) continue;
+      ctx.addSecret(other);
+      if (name === selected && inUse && inUse.source !== 'profile') {
+        const drop = inUse.source === 'flag' ? `leave out ${inUse.origin}` : `unset ${inUse.origin}`;
+        causes.set(other, `the sign was made with the key in profile "${name}", which ${inUse.origin} overrides for this run: ${drop} to use it`);
+      } else {
+        const now = inUse ? `this run's key (from ${inUse.origin})` : 'the sandbox key (no key is configured for this run)';
+        // The profile's key is used only where no variable or flag overrides it.
+        const alone = inUse?.source === 'env' ? ` and ${inUse.origin} unset` : inUse?.source === 'flag' ? ` instead of ${inUse.origin}` : '';
+        causes.set(other, `the sign was made with the key of profile "${name}", not ${now}: ${command} with --profile ${name}${alone} if that is the account, else the signer has the wrong account's key`);
+      }
+    }
+  } catch {
+    // no profiles to name
+  }
+  return causes;
+}
+
 /** The --verbose lines each command has printed: a setting looked up twice is reported once. */
 const reported = new WeakMap<Context, Set<string>>();
 

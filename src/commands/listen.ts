@@ -1,7 +1,7 @@
 // `iotpay listen`: receive notify calls, verify each sign, answer success/fail, optionally forward valid ones.
 import type { Context } from '../context.js';
 import { checkWebUrl } from '../config/settings.js';
-import { requireCredentials } from '../credentials.js';
+import { otherProfileKeys, requireCredentials } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { notifyEventLine } from '../render/events.js';
 import { count } from '../render/words.js';
@@ -31,6 +31,7 @@ export async function runListen(opts: ListenOptions, ctx: Context): Promise<void
   try {
     listener = await startListener({
       key,
+      otherKeys: await otherProfileKeys(ctx, key, 'run listen'),
       port,
       host: opts.host,
       ...(opts.forwardTo ? { forwardTo: opts.forwardTo } : {}),

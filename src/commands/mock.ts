@@ -2,6 +2,7 @@
 import type { Context } from '../context.js';
 import { durationHint } from '../config/settings.js';
 import { maskKey } from '../core/mask.js';
+import { otherProfileKeys } from '../credentials.js';
 import { UsageError } from '../errors.js';
 import { mockEventLine } from '../render/events.js';
 import { count } from '../render/words.js';
@@ -85,6 +86,7 @@ export async function runMock(opts: MockCommandOptions, ctx: Context): Promise<v
     mock = await startMock({
       mchId: creds.mchId,
       key: creds.key,
+      otherKeys: await otherProfileKeys(ctx, creds.key, 'start the mock'),
       port,
       host: opts.host,
       ...(autoPay !== undefined ? { autoPaySeconds: autoPay } : {}),

@@ -1,11 +1,10 @@
 // `iotpay verify`: checks the sign a field set carries, and names the likely cause of a mismatch.
 import type { Context } from '../context.js';
-import type { Fields } from '../core/canonical.js';
-import { diagnoseMismatch, LOWER_CASE_TOO } from '../core/diagnose.js';
+import { LOWER_CASE_TOO, mismatchCauses } from '../core/diagnose.js';
 import { maskKey } from '../core/mask.js';
 import { printable } from '../core/printable.js';
-import { sign, verify } from '../core/sign.js';
-import { requireSetting } from '../credentials.js';
+import { verify } from '../core/sign.js';
+import { otherProfileKeys, requireSetting } from '../credentials.js';
 import { SignatureError, UsageError } from '../errors.js';
 import { readFields, type FieldSourceOptions } from '../field-source.js';
 import { count } from '../render/words.js';
@@ -13,49 +12,12 @@ import { warnFieldNamedKey } from './sign.js';
 
 export type VerifyOptions = FieldSourceOptions;
 
-/** The likely causes of a mismatch: the key of another profile, else what the fields show. */
-async function mismatchCauses(ctx: Context, fields: Fields, key: string, received: string): Promise<string[]> {
-  const other = await profileKeyCause(ctx, fields, key, received);
-  if (!other) return diagnoseMismatch(fields, key, received);
-  return received === received.toUpperCase() ? [other] : [other, LOWER_CASE_TOO];
-}
-
-/**
- * When the sign was made with the key a configured profile holds and this run does not use, which one: the signer
- * has another of the merchant's accounts (test and live), or `IOTPAY_KEY` or `--key` overrides the selected
- * profile's right key. Only the profile is named, never its key. A config file that cannot be read has no profile
- * to name: the verdict stands without this.
- */
-async function profileKeyCause(ctx: Context, fields: Fields, key: string, received: string): Promise<string | undefined> {
-  const wanted = received.toUpperCase();
-  let inUse;
-  let store;
-  let selected;
-  try {
-    inUse = await ctx.settings.resolve('key');
-    store = await ctx.settings.configStore();
-    selected = (await ctx.settings.profile()).name;
-  } catch {
-    return undefined;
-  }
-  for (const name of store.profileNames()) {
-    const other = store.profile(name).key;
-    if (typeof other !== 'string' || other === '' || other === key || sign(fields, other) !== wanted) continue;
-    if (name === selected && inUse && inUse.source !== 'profile') {
-      const drop = inUse.source === 'flag' ? `leave out ${inUse.origin}` : `unset ${inUse.origin}`;
-      return `the sign was made with the key in profile "${name}", which ${inUse.origin} overrides for this run: ${drop} to use it`;
-    }
-    return `the sign was made with the key of profile "${name}", not this run's key (from ${inUse?.origin ?? 'elsewhere'}): verify with --profile ${name} if that is the account, else the signer has the wrong account's key`;
-  }
-  return undefined;
-}
-
 export async function runVerify(opts: VerifyOptions, ctx: Context): Promise<void> {
   const { fields } = await readFields(ctx, opts);
   warnFieldNamedKey(ctx, fields);
   const key = await requireSetting(ctx, 'key', 'to verify');
   const result = verify(fields, key);
-  const causes = result.status === 'mismatch' ? await mismatchCauses(ctx, fields, key, result.received!) : [];
+  const causes = result.status === 'mismatch' ? mismatchCauses(fields, key, result.received!, await otherProfileKeys(ctx, key, 'verify')) : [];
   const canonical = result.canonical === undefined ? undefined : `${result.canonical}key=${maskKey(key)}`;
 
   if (result.status === 'absent') {

@@ -2,7 +2,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { compareCaseInsensitive, fieldText, signedEntries, type Fields } from './canonical.js';
 import { SANDBOX } from '../config/settings.js';
-import { md5Hex, signCanonical } from './sign.js';
+import { md5Hex, sign, signCanonical } from './sign.js';
 
 export interface AlternativeOrdering {
   /** Short name of the ordering, e.g. "ASCII". */
@@ -345,6 +345,18 @@ const VALUE_REWRITES: ValueRewrite[] = [
 
 /** Said after the causes that explain a lower-case sign once upper-cased: a second thing to fix, not another explanation. */
 export const LOWER_CASE_TOO = 'the sign is also lower-case: the gateway expects upper-case hex';
+
+/**
+ * The causes of a mismatch: when the sign was made with one of `otherKeys` (keys the signer may have used instead,
+ * each with what to say then), that one; else what diagnoseMismatch finds in the fields.
+ */
+export function mismatchCauses(fields: Fields, key: string, received: string, otherKeys?: ReadonlyMap<string, string>): string[] {
+  for (const [other, cause] of otherKeys ?? []) {
+    if (sign(fields, other) !== received.toUpperCase()) continue;
+    return received === received.toUpperCase() ? [cause] : [cause, LOWER_CASE_TOO];
+  }
+  return diagnoseMismatch(fields, key, received);
+}
 
 /** Above this many fields no cause is looked for (see diagnoseMismatch). */
 const MAX_DIAGNOSED_FIELDS = 200;

@@ -3,7 +3,7 @@ import type http from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { FieldValue } from '../core/canonical.js';
 import { decodeInputBytes, InputError, parseJsonObject, parseQueryString } from '../core/input.js';
-import { diagnoseMismatch } from '../core/diagnose.js';
+import { mismatchCauses } from '../core/diagnose.js';
 import { NOTIFY_FIELDS } from '../core/order.js';
 import { clipped } from '../core/printable.js';
 import { verify } from '../core/sign.js';
@@ -31,6 +31,8 @@ export interface NotifyEvent {
 
 export interface ListenerOptions {
   key: string;
+  /** Keys a signer may have used instead of `key` (other profiles'), each with the likely cause to log for a sign made with it. */
+  otherKeys?: ReadonlyMap<string, string>;
   port?: number;
   host?: string;
   forwardTo?: string;
@@ -168,7 +170,7 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
       const answer = { status: 400, body: 'fail' };
       sendText(res, answer.status, answer.body);
       // The likely cause, as verify names it (a malformed sign, a value that arrived URL-encoded, …).
-      const cause = check.status === 'mismatch' ? diagnoseMismatch(f, opts.key, check.received!)[0] : undefined;
+      const cause = check.status === 'mismatch' ? mismatchCauses(f, opts.key, check.received!, opts.otherKeys)[0] : undefined;
       const reason =
         check.status === 'absent' ? 'no sign' : check.status === 'unverifiable' ? check.reason : `sign ${check.received} does not match${cause ? `: ${cause}` : ''}`;
       log({ ...base, ...facts, verdict: 'forged', reason, answer });

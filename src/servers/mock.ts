@@ -5,7 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { withoutNestedValues, type FieldValue } from '../core/canonical.js';
 import { findChannel } from '../core/channels.js';
-import { diagnoseMismatch } from '../core/diagnose.js';
+import { mismatchCauses } from '../core/diagnose.js';
 import { parseQueryString } from '../core/input.js';
 import { formatMoney } from '../core/money.js';
 import { clipped } from '../core/printable.js';
@@ -30,6 +30,8 @@ export interface MockEvent {
 export interface MockOptions {
   mchId: string;
   key: string;
+  /** Keys a signer may have used instead of `key` (other profiles'), each with the likely cause to log for a sign made with it. */
+  otherKeys?: ReadonlyMap<string, string>;
   port?: number;
   host?: string;
   /** Pay each order this many seconds after it is created. */
@@ -492,7 +494,7 @@ export async function startMock(opts: MockOptions): Promise<MockGateway> {
     if (typeof received !== 'string' || !signsEqual(expected, received)) {
       // The gateway's words only; the likely cause goes to the mock's log, for the developer of the client.
       const refused = fail('Verify XX pay sign failed');
-      const why = typeof received === 'string' ? diagnoseMismatch(params, opts.key, received)[0] : 'the sign is not text: it is 32 hex characters in quotes';
+      const why = typeof received === 'string' ? mismatchCauses(params, opts.key, received, opts.otherKeys)[0] : 'the sign is not text: it is 32 hex characters in quotes';
       if (why) signCauses.set(refused, why);
       return refused;
     }

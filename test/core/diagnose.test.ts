@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalString } from '../../src/core/canonical.js';
-import { compareNaturalNames, diagnoseMismatch, differingOrderings, LOWER_CASE_TOO } from '../../src/core/diagnose.js';
+import { compareNaturalNames, diagnoseMismatch, differingOrderings, LOWER_CASE_TOO, mismatchCauses } from '../../src/core/diagnose.js';
 import { md5Hex, sign, signCanonical, verify } from '../../src/core/sign.js';
 
 const key = 'K3yForT3st1ng';
@@ -18,6 +18,25 @@ describe('differingOrderings', () => {
   it('natural order compares digit runs as numbers', () => {
     const sorted = ['param10=&', 'param2=&', 'param1=&'].sort(compareNaturalNames);
     expect(sorted).toEqual(['param1=&', 'param2=&', 'param10=&']);
+  });
+});
+
+describe('mismatchCauses', () => {
+  const others = new Map([
+    ['test-key', 'made with the test key'],
+    ['live-key', 'made with the live key'],
+  ]);
+  it.each([
+    ['the other key that made it', sign(base, 'live-key'), ['made with the live key']],
+    ['that key, and the case too', sign(base, 'test-key').toLowerCase(), ['made with the test key', LOWER_CASE_TOO]],
+    ['what the fields show when no other key made it', sign(base, `${key}\n`), ['the sign was made with the key followed by a line break (read from a file or a secret with its newline): trim it']],
+    ['nothing for a key no one knows', sign(base, 'nobody'), []],
+  ])('names %s', (_, received, causes) => {
+    expect(mismatchCauses({ ...base, sign: received }, key, received, others)).toEqual(causes);
+  });
+  it('without other keys, is diagnoseMismatch', () => {
+    const received = sign(base, key).toLowerCase();
+    expect(mismatchCauses({ ...base, sign: received }, key, received)).toEqual(diagnoseMismatch({ ...base, sign: received }, key, received));
   });
 });
 

@@ -728,6 +728,27 @@ describe('listen under bad input', () => {
     expect(event.reason).toBe(`sign ${encoded.sign} does not match: subject arrived URL-encoded but was signed decoded: decode the transport once before verifying`);
   });
 
+  it("a sign made with another profile's key: listen's reason and the mock's likely cause name the profile, never a key", async () => {
+    const other = 'TEST-k3y-0123456789-bb';
+    expect((await runCli(['config', 'set', '--profile', 'test', 'key', other], { env: { IOTPAY_CONFIG_DIR: dir } })).code).toBe(0);
+    const listen = await startListen();
+    const mock = await startMock();
+    const signed = { ...notify, sign: sign(notify, other) };
+    expect(await post(`${listen.url}/notify`, JSON.stringify(signed), 'application/json')).toEqual({ status: 400, text: 'fail' });
+    const event = await waitFor(() => jsonLines(listen.proc.lines()).find((e) => e.verdict), 'the log line');
+    expect(event.reason).toBe(
+      `sign ${signed.sign} does not match: the sign was made with the key of profile "test", not this run's key (from IOTPAY_KEY): run listen with --profile test and IOTPAY_KEY unset if that is the account, else the signer has the wrong account's key`,
+    );
+    const order = { mchId: '20001222', mchOrderNo: 'K-1', channelId: 'WX_NATIVE', currency: 'CAD', amount: 4, clientIp: '1.2.3.4', notifyUrl: 'http://127.0.0.1:9/', subject: 's', body: 'b', jobNo: 'j' };
+    const body = new URLSearchParams({ params: JSON.stringify({ ...order, sign: sign(order, other) }) }).toString();
+    expect(JSON.parse((await post(`${mock.baseUrl}/create_order`, body, 'application/x-www-form-urlencoded')).text)).toEqual({ retCode: 'FAIL', retMsg: 'Verify XX pay sign failed' });
+    const logged = await waitFor(() => jsonLines(mock.proc.lines()).find((e) => e.mchOrderNo === 'K-1'), 'the mock log line');
+    expect(logged.likelyCause).toBe(
+      `the sign was made with the key of profile "test", not this run's key (from IOTPAY_KEY): start the mock with --profile test and IOTPAY_KEY unset if that is the account, else the signer has the wrong account's key`,
+    );
+    for (const p of [listen.proc, mock.proc]) expect(p.lines().join('\n')).not.toContain(other);
+  });
+
   it('never forwards a forged notify', async () => {
     const handler = await startMerchantHandler();
     try {
