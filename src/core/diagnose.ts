@@ -495,14 +495,27 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
     const cause = 'the key was sorted in among the fields: the text to hash is the sorted fields, then key=<merchant key> at the end';
     keyJoins.push([keySorted.slice(0, -1), cause], [keySorted, cause]);
   }
+  // The key put first, as some other gateways have it (said as sorting only where sorting would put it first).
+  const keyFirst = `key=${key}&${gatewayText}`;
+  for (const text of [keyFirst.slice(0, -1), keyFirst]) {
+    if (!keyJoins.some(([other]) => other === text)) keyJoins.push([text, 'the key was put first: the text to hash is the sorted fields, then key=<merchant key> at the end']);
+  }
   // (A text already in lower case is the right one: no cause there.)
   for (const [text, cause] of keyJoins) if (text !== hashed && matches(md5Hex(text))) causes.push(cause);
 
+  const orderings = new Set([gatewayText]);
   for (const ordering of ORDERINGS) {
     const canonical = signedEntries(fields, ordering.compare).join('');
-    if (canonical !== gatewayText && matches(signCanonical(canonical, key))) {
+    if (!orderings.has(canonical) && matches(signCanonical(canonical, key))) {
       causes.push(`the sign was made with fields in ${ordering.name} order (${ordering.usedBy}); the gateway sorts whole entries case-insensitively`);
     }
+    orderings.add(canonical);
+  }
+  // The fields in the order they came, never sorted: a signer that joins its map as it built it (said as a
+  // sorting where one gives that order).
+  const unsorted = entries.filter(([, v]) => v !== '').map(([n, v]) => `${n}=${v}&`).join('');
+  if (!orderings.has(unsorted) && matches(signCanonical(unsorted, key))) {
+    causes.push('the sign was made over the fields in the order they came, unsorted: sort the entries by name, case-insensitively, before joining them');
   }
 
   // Said without testing the sign, unless trimming was found to explain it (said above, by name).

@@ -158,6 +158,25 @@ describe('diagnoseMismatch finds the likely cause', () => {
       'the key was sorted in among the fields: the text to hash is the sorted fields, then key=<merchant key> at the end',
     ]);
   });
+  it.each([
+    ['without the last "&"', ''],
+    ['with the last "&"', '&'],
+  ])('the key put first (%s)', (_, end) => {
+    const text = `key=${key}&amount=100&mchId=10000701&notifyUrl=https://shop.example/n&subject=a b${end}`;
+    const signed = md5Hex(text);
+    expect(diagnoseMismatch({ ...base, sign: signed }, key, signed)).toEqual(['the key was put first: the text to hash is the sorted fields, then key=<merchant key> at the end']);
+  });
+  it('fields signed in the order they came, unsorted', () => {
+    // As a signer that joins its map as it built it: subject, mchId, amount, notifyUrl.
+    const sent = { subject: 'a b', mchId: '10000701', amount: 100, notifyUrl: 'https://shop.example/n' };
+    const signed = signCanonical('subject=a b&mchId=10000701&amount=100&notifyUrl=https://shop.example/n&', key);
+    expect(diagnoseMismatch({ ...sent, sign: signed }, key, signed)).toEqual([
+      'the sign was made over the fields in the order they came, unsorted: sort the entries by name, case-insensitively, before joining them',
+    ]);
+    // Fields that came sorted have no other order to blame.
+    const wrongKey = sign(base, 'another-key');
+    expect(diagnoseMismatch({ ...base, sign: wrongKey }, key, wrongKey).join()).not.toMatch(/unsorted/);
+  });
   it('white space or a no-break space that is part of the value is not blamed when removing it does not explain the sign', () => {
     const wrongKey = sign({ ...base, subject: 'a\u00A0b ' }, 'another-key');
     expect(diagnoseMismatch({ ...base, subject: 'a\u00A0b ', sign: wrongKey }, key, wrongKey).join()).not.toMatch(/white space|invisible/);
@@ -201,6 +220,8 @@ describe('diagnoseMismatch finds the likely cause', () => {
     const fields = { B: '1', a: '2' };
     const s = signCanonical('B=1&a=2&', key);
     expect(diagnoseMismatch({ ...fields, sign: s }, key, s).join()).toMatch(/ASCII order/);
+    // They came in that order too: one cause, the sorting that gives it, not "unsorted" as well.
+    expect(diagnoseMismatch({ ...fields, sign: s }, key, s)).toHaveLength(1);
   });
   it.each([
     ['a cut-off sign', (s: string) => s.slice(0, 31), /the received sign is 31 hex characters: an MD5 sign is 32 hex characters/],
