@@ -457,13 +457,25 @@ export function diagnoseMismatch(fields: Fields, key: string, received: string):
     causes.push(`${names.length === 1 ? `the field ${names[0]}, which is 0, was` : `the fields ${names.join(', ')}, which are 0, were`} left out of the sign, as PHP's empty() leaves them out: only empty and null fields are left out`);
   }
 
-  for (let i = 0; i < entries.length; i++) {
-    const [name, value] = entries[i]!;
-    // A 0 left out is said above, as what PHP does.
-    if (value === '' || (zerosLeftOut && value === '0')) continue;
-    const without = entries.filter((_, j) => j !== i);
-    if (matches(signOf(without, key))) {
+  // A 0 left out is said above, as what PHP does.
+  const removable = entries.flatMap(([name, value], i) => (value === '' || (zerosLeftOut && value === '0') ? [] : [{ name, i }]));
+  let addedFound = false;
+  for (const { name, i } of removable) {
+    if (matches(signOf(entries.filter((_, j) => j !== i), key))) {
       causes.push(`the sign matches without "${name}": that field was added or changed after signing`);
+      addedFound = true;
+    }
+  }
+  // Two fields added after signing (a wrapper that sets jobNo and extra on a signed order): every pair, as many
+  // signs as a gateway message of ~20 fields has pairs (190), so only up to 30 fields.
+  if (!addedFound && removable.length <= 30) {
+    for (let a = 0; a < removable.length; a++) {
+      for (let b = a + 1; b < removable.length; b++) {
+        const [x, y] = [removable[a]!, removable[b]!];
+        if (matches(signOf(entries.filter((_, j) => j !== x.i && j !== y.i), key))) {
+          causes.push(`the sign matches without "${x.name}" and "${y.name}": those fields were added or changed after signing`);
+        }
+      }
     }
   }
 

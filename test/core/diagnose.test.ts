@@ -216,6 +216,12 @@ describe('diagnoseMismatch finds the likely cause', () => {
     const s = sign(base, key);
     expect(diagnoseMismatch({ ...base, remarks: 'late', sign: s }, key, s).join()).toMatch(/without "remarks"/);
   });
+  it('two fields added after signing', () => {
+    const signed = sign(base, key);
+    expect(diagnoseMismatch({ ...base, jobNo: 'alice', extra: '{"productId":"1"}', sign: signed }, key, signed)).toEqual([
+      'the sign matches without "jobNo" and "extra": those fields were added or changed after signing',
+    ]);
+  });
   it('fields signed in ASCII order', () => {
     const fields = { B: '1', a: '2' };
     const s = signCanonical('B=1&a=2&', key);
