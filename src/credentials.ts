@@ -66,7 +66,8 @@ export async function optionalSetting(ctx: Context, key: SettingKey): Promise<st
  * The keys configured profiles hold besides `key` (the one this run uses), each with what to say of a sign made
  * with it: the signer has another of the merchant's accounts (test and live: `<command> with --profile test`, the
  * command said as `verify` or `run listen`), or `IOTPAY_KEY` or `--key` overrides the selected profile's right key.
- * Only profiles are named, never keys; each key is registered as a secret. A config file that cannot be read names none: a diagnosis never fails a command.
+ * Only profiles are named, never keys; each key is registered as a secret. A config file that cannot be read
+ * names none: a diagnosis never fails a command.
  */
 export async function otherProfileKeys(ctx: Context, key: string, command: string): Promise<Map<string, string>> {
   const causes = new Map<string, string>();
