@@ -74,14 +74,13 @@ export async function otherProfileKeys(ctx: Context, key: string, command: strin
   try {
     const inUse = await ctx.settings.resolve('key');
     const store = await ctx.settings.configStore();
-    const selected = (await ctx.settings.profile()).name;
+    const override = await keyOverride(ctx);
     for (const name of store.profileNames()) {
       const other = store.profile(name).key;
       if (typeof other !== 'string' || other === '' || other === key || causes.has(other)) continue;
       ctx.addSecret(other);
-      if (name === selected && inUse && inUse.source !== 'profile') {
-        const drop = inUse.source === 'flag' ? `leave out ${inUse.origin}` : `unset ${inUse.origin}`;
-        causes.set(other, `the sign was made with the key in profile "${name}", which ${inUse.origin} overrides for this run: ${drop} to use it`);
+      if (name === override?.profile) {
+        causes.set(other, `the sign was made with the key in profile "${name}", which ${override.by} overrides for this run: ${override.undo} to use it`);
       } else {
         const now = inUse ? `this run's key (from ${inUse.origin})` : 'the sandbox key (no key is configured for this run)';
         // The profile's key is used only where no variable or flag overrides it.
@@ -93,6 +92,25 @@ export async function otherProfileKeys(ctx: Context, key: string, command: strin
     // no profiles to name
   }
   return causes;
+}
+
+/**
+ * When the key in use comes from `IOTPAY_KEY` or `--key` and the selected profile holds another: what overrides it
+ * (`IOTPAY_KEY`, `--key`), the profile, and how to use the profile's key instead. Said where the gateway refuses a
+ * sign, as the override may be the stale one.
+ */
+export async function keyOverride(ctx: Context): Promise<{ by: string; profile: string; undo: string } | undefined> {
+  try {
+    const inUse = await ctx.settings.resolve('key');
+    if (!inUse || inUse.source === 'profile' || inUse.source === 'default') return undefined;
+    const profile = (await ctx.settings.profile()).name;
+    const held = (await ctx.settings.configStore()).profile(profile).key;
+    if (typeof held !== 'string' || held === '' || held === inUse.value) return undefined;
+    ctx.addSecret(held);
+    return { by: inUse.origin, profile, undo: inUse.source === 'flag' ? `leave out ${inUse.origin}` : `unset ${inUse.origin}` };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The --verbose lines each command has printed: a setting looked up twice is reported once. */

@@ -292,6 +292,15 @@ describe('doctor', () => {
     expect(JSON.parse(fromProfile.stdout).find((c: { id: string }) => c.id === 'credentials').fix).toBe(
       'copy the key again from the IOTPay merchant console: it is read from profile "live" (iotpay --profile live config set key)',
     );
+    // IOTPAY_KEY or --key over a profile that holds another key: that one may be the right one.
+    const over = await runCli(['doctor', '--json', '--profile', 'live'], { env: { ...own, IOTPAY_KEY: 'stale-key-0123456789abc' } });
+    expect(over.code).toBe(1);
+    expect(JSON.parse(over.stdout).find((c: { id: string }) => c.id === 'credentials').fix).toBe(
+      'copy the key again from the IOTPay merchant console: it is read from IOTPAY_KEY, which overrides the other key profile "live" holds (unset IOTPAY_KEY to try that one)',
+    );
+    expect(over.stdout + over.stderr).not.toContain('wrong-key-0123456789abc');
+    const overFlag = await runCli(['doctor', '--json', '--profile', 'live', '--key', 'stale-key-0123456789abc'], { env: own });
+    expect(JSON.parse(overFlag.stdout).find((c: { id: string }) => c.id === 'credentials').fix).toMatch(/it is read from the --key flag, which overrides the other key profile "live" holds \(leave out --key to try that one\)$/);
   });
 
   it('wrong mchId: exit 1, unknown merchant', async () => {
