@@ -3,6 +3,7 @@ import { missingSetting, type Resolved } from './config/resolve.js';
 import { inQuotes, isLoopbackHost, QUOTES_WHY, SANDBOX, settingSpec, type SettingKey } from './config/settings.js';
 import type { Context } from './context.js';
 import { maskKey } from './core/mask.js';
+import { GatewayError } from './errors.js';
 
 /** A required setting; the key is registered as a secret; --verbose says where it came from. */
 export async function requireSetting(ctx: Context, key: SettingKey, purpose: string): Promise<string> {
@@ -111,6 +112,22 @@ export async function keyOverride(ctx: Context): Promise<{ by: string; profile: 
   } catch {
     return undefined;
   }
+}
+
+/** What a refused key's advice adds when IOTPAY_KEY or --key overrides another key in the selected profile. */
+export function overrideNote(override: Awaited<ReturnType<typeof keyOverride>>): string {
+  return override ? `, which overrides the other key profile "${override.profile}" holds (${override.undo} to try that one)` : '';
+}
+
+/**
+ * A gateway's refusal of the request's sign, its hint naming where the key was read from when IOTPAY_KEY or --key
+ * overrides another key the selected profile holds: the override may be the stale key. Any other error as it is.
+ */
+export async function namingKeyOverride(ctx: Context, err: unknown): Promise<unknown> {
+  if (!(err instanceof GatewayError) || !err.refusedSign) return err;
+  const override = await keyOverride(ctx);
+  if (!override) return err;
+  return new GatewayError(err.message, `${err.hint}; the key is read from ${override.by}${overrideNote(override)}`, true);
 }
 
 /** The --verbose lines each command has printed: a setting looked up twice is reported once. */

@@ -35,7 +35,12 @@ export class MissingSettingError extends UsageError {}
 
 /** The gateway answered FAIL, or a wait ended unpaid. Exit 1. */
 export class GatewayError extends CliError {
-  constructor(message: string, hint?: string) {
+  constructor(
+    message: string,
+    hint?: string,
+    /** True when the gateway's words say it refused the request's sign (most often: the wrong key). */
+    readonly refusedSign = false,
+  ) {
     super(message, ExitCode.GatewayFail, hint);
   }
 }

@@ -10,7 +10,7 @@ import { printable } from '../core/printable.js';
 import { buildCreateParams, generateOrderNo, validateCreate, type Finding, type Params } from '../core/order.js';
 import { otherOrder, outcome, paymentPresentation, type PaymentPresentation, type SignatureVerdict } from '../core/response.js';
 import { withSign } from '../core/sign.js';
-import { optionalSetting, requireCredentials } from '../credentials.js';
+import { namingKeyOverride, optionalSetting, requireCredentials } from '../credentials.js';
 import { CliError, SignatureError, TransportError, UsageError } from '../errors.js';
 import { formBody, gatewayBaseUrl, openGateway, type GatewayClient } from '../gateway/client.js';
 import { foreignAnswer, gatewayFailure } from '../gateway/failure.js';
@@ -360,7 +360,7 @@ async function createOrder(opts: CreateOptions, ctx: Context, sandbox?: Sandbox)
         `check the merchant key, then ${queryCommand({ mchOrderNo: String(request.mchOrderNo) }, ctx.sandbox)}`,
       );
     }
-    if (!verdict.ok) throw gatewayFailure('create_order', result.response, mchId);
+    if (!verdict.ok) throw await namingKeyOverride(ctx, gatewayFailure('create_order', result.response, mchId));
 
     const channelId = String(request.channelId);
     if (!ctx.json) {

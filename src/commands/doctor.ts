@@ -5,7 +5,7 @@ import { checkBaseUrl, inQuotes, notifyUnreachable, QUOTES_WHY } from '../config
 import { missingSetting, type Resolved } from '../config/resolve.js';
 import { clockSkew } from '../core/clock.js';
 import { maskKey } from '../core/mask.js';
-import { keyOverride, onLoopback, sandboxHint } from '../credentials.js';
+import { keyOverride, onLoopback, overrideNote, sandboxHint } from '../credentials.js';
 import { buildQueryParams } from '../core/order.js';
 import { failureCause, outcome } from '../core/response.js';
 import { withSign } from '../core/sign.js';
@@ -36,11 +36,6 @@ function readFrom(found: Resolved, name: string): string {
   if (found.source === 'env') return found.origin;
   const profile = found.profile ?? 'default';
   return `${found.origin} (iotpay ${profile === 'default' ? '' : `--profile ${profile} `}config set ${name})`;
-}
-
-/** Added to a refused key's fix when IOTPAY_KEY or --key overrides another key in the profile: it may be the stale one. */
-function overridden(override: Awaited<ReturnType<typeof keyOverride>>): string {
-  return override ? `, which overrides the other key profile "${override.profile}" holds (${override.undo} to try that one)` : '';
 }
 
 /** What the gateway's answer to a query for an order that cannot exist says about the credentials. */
@@ -215,7 +210,7 @@ export async function runDoctor(opts: DoctorOptions, ctx: Context): Promise<void
                 ? `the merchant id ${mchId!.value} is in quotes, which are part of the value: remove them in ${readFrom(mchId!, 'mch-id')} (${QUOTES_WHY})`
                 : `check the merchant id, read from ${readFrom(mchId!, 'mch-id')}, and that the base URL is its gateway`
               : verdict === 'bad-sign'
-                ? `copy the key again from the IOTPay merchant console: it is read from ${readFrom(key!, 'key')}${overridden(await keyOverride(ctx))}`
+                ? `copy the key again from the IOTPay merchant console: it is read from ${readFrom(key!, 'key')}${overrideNote(await keyOverride(ctx))}`
                 : 'contact IOTPay support with this message',
         });
       }

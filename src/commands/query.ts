@@ -1,7 +1,7 @@
 // `iotpay query`: an order's status by mchOrderNo or payOrderId, optionally waiting until it is paid or cancelled.
 import type { Context } from '../context.js';
 import { durationHint } from '../config/settings.js';
-import { requireCredentials } from '../credentials.js';
+import { namingKeyOverride, requireCredentials } from '../credentials.js';
 import { hintFromHistory, refundedHere } from '../history.js';
 import { CliError, UsageError } from '../errors.js';
 import { formatMoney } from '../core/money.js';
@@ -133,7 +133,7 @@ async function showOrder(opts: QueryOptions, ctx: Context): Promise<void> {
     // so does a wait stopped by Ctrl-C or SIGTERM, with the last answer it had.
     const { result, problem } = opts.wait ? await waitedAnswer(ctx, client, mchId, key, ref, timeoutSeconds) : await queryAnswer(client, mchId, key, ref);
     if (ctx.json) ctx.printJson(jsonDocument(result));
-    if (problem) throw await hintFromHistory(ctx, problem, ref);
+    if (problem) throw await hintFromHistory(ctx, await namingKeyOverride(ctx, problem), ref);
     if (!ctx.json) {
       renderQuery(ctx, result.response, result.statusText, result.paid);
       // The gateway's answer says nothing of refunds; this machine's history knows the ones made from here.

@@ -6,7 +6,7 @@ import { buildRefundParams, generateOrderNo } from '../core/order.js';
 import { otherOrder, outcome, queryOrder } from '../core/response.js';
 import { withSign } from '../core/sign.js';
 import { isPaid, statusText } from '../core/status.js';
-import { optionalSetting, requireCredentials } from '../credentials.js';
+import { namingKeyOverride, optionalSetting, requireCredentials } from '../credentials.js';
 import { CancelError, CliError, SignatureError, TransportError, UsageError } from '../errors.js';
 import { openGateway } from '../gateway/client.js';
 import { foreignAnswer, gatewayFailure } from '../gateway/failure.js';
@@ -165,7 +165,7 @@ async function refundOrder(opts: RefundOptions, ctx: Context): Promise<void> {
     if (signature.verdict === 'mismatch') throw new SignatureError('the refund_order answer has a forged or wrong sign: do not trust it', 'check the refund in the merchant console');
     const foreign = result.ok ? otherOrder(response, { mchId, payOrderId, mchRefundNo }) : undefined;
     if (foreign) throw foreignAnswer('refund_order', foreign, 'not trusting it; check the refund in the merchant console');
-    if (!result.ok) throw await hintFromHistory(ctx, gatewayFailure('refund_order', response, mchId), { payOrderId });
+    if (!result.ok) throw await hintFromHistory(ctx, await namingKeyOverride(ctx, gatewayFailure('refund_order', response, mchId)), { payOrderId });
     if (!ctx.json) {
       ctx.out(`${ctx.color.green('✓')} refunded ${formatMoney(refundAmount, currency)} of ${payOrderId}`);
       // Labels padded past the longest (refundOrderId), so the values line up.

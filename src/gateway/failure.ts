@@ -11,6 +11,7 @@ export function gatewayFailure(endpoint: string, response: Response, mchId: stri
       return new GatewayError(
         message,
         `the gateway did not accept the request's sign: most often the key is not the one it has for merchant ${mchId}; iotpay doctor checks the key without creating anything`,
+        true,
       );
     case 'unknown-merchant':
       return new GatewayError(message, `check the merchant id ${mchId} (--mch-id, IOTPAY_MCH_ID or iotpay config set mch-id) and that the base URL is its gateway`);

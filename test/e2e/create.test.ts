@@ -153,6 +153,19 @@ describe('create: exit codes', () => {
     expect(r.stderr).toBe(
       "error: create_order FAIL: Verify sign failed; the gateway did not accept the request's sign: most often the key is not the one it has for merchant 10000701; iotpay doctor checks the key without creating anything\n",
     );
+    // IOTPAY_KEY overriding another key the profile holds: create, query and refund name it, as the stale one may be the override.
+    expect((await runCli(['config', 'set', 'key', 'PROFILE-k3y-0123456789'], { env: { IOTPAY_CONFIG_DIR: dir } })).code).toBe(0);
+    const overridden = "the gateway did not accept the request's sign: most often the key is not the one it has for merchant 10000701; iotpay doctor checks the key without creating anything; the key is read from IOTPAY_KEY, which overrides the other key profile \"default\" holds (unset IOTPAY_KEY to try that one)\n";
+    for (const [endpoint, args] of [
+      ['create_order', ['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY]],
+      ['query_order', ['query', '--mch-order-no', 'IOT1']],
+      ['refund_order', ['refund', '--pay-order-id', 'P1', '-a', '1', '--yes', '--no-check']],
+    ] as const) {
+      const o = await iotpay([...args]);
+      expect(o.code).toBe(1);
+      expect(o.stderr).toBe(`error: ${endpoint} FAIL: Verify sign failed; ${overridden}`);
+      expect(o.stderr).not.toContain('PROFILE-k3y');
+    }
     // The merchant check comes first at the gateway; its hint names the merchant id and where it is set.
     stub.handle((_req, res) => json(res, { retCode: 'FAIL', retMsg: "Can't found mchInfo[mchId=10000701] record in db" }));
     const unknown = await iotpay(['create', '-c', 'WX_NATIVE', '-a', '100', ...NOTIFY]);
