@@ -139,7 +139,7 @@ export function enforceFindings(ctx: Context, findings: Finding[], strict: boole
   const errors = findings.filter((f) => f.severity === 'error' || strict);
   // A field that is wrong is not also warned about (a 7-letter currency is not also "over 3").
   const wrong = new Set(findings.filter((f) => f.severity === 'error').map((f) => f.field));
-  for (const f of findings) if (f.severity === 'warning' && !strict && !wrong.has(f.field)) ctx.warn(f.message);
+  for (const f of findings) if (f.severity === 'warning' && !strict && !wrong.has(f.field)) ctx.warn(f.anyway ? `${f.message}: ${f.anyway}` : f.message);
   const first = errors[0];
   if (!first) return;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1).map((e) => e.field).join(', ')})` : '';

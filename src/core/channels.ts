@@ -40,3 +40,44 @@ export function findChannel(id: string): Channel | undefined {
 
 /** Channels `create` can open an order on (the micropay ones use another endpoint). */
 export const CREATE_CHANNELS = CHANNELS.filter((c) => !c.otherEndpoint);
+
+/** Names people give a wallet instead of a channel id, and the wallet they mean. */
+const WALLET_WORDS: Record<string, Channel['wallet']> = {
+  WECHAT: 'WeChat Pay', WECHATPAY: 'WeChat Pay', WEIXIN: 'WeChat Pay', WX: 'WeChat Pay', WXPAY: 'WeChat Pay',
+  ALIPAY: 'Alipay', ALI: 'Alipay',
+  UNIONPAY: 'UnionPay', UPI: 'UnionPay', UNION: 'UnionPay', CUP: 'UnionPay',
+};
+
+/** Edits (insert, delete, replace, swap two neighbours) between two short texts; stops counting past `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  const rows = [Array.from({ length: b.length + 1 }, (_, j) => j)];
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j]!, rows[i - 2]![j - 2]! + 1);
+    }
+    rows.push(row);
+  }
+  return rows[a.length]![b.length]!;
+}
+
+/**
+ * What an unknown channel id most likely meant, said after the warning: the id without its separators
+ * (`WXNATIVE`, `UPI-QR`), a typo of one or two letters (`WX_NATIV`), or a wallet's name (`WECHAT`: its channels).
+ */
+export function channelSuggestion(id: string): string | undefined {
+  const squashed = id.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  const offered = CREATE_CHANNELS.map((c) => c.id);
+  const same = offered.find((c) => c.replace(/_/g, '') === squashed);
+  if (same) return `did you mean ${same}?`;
+  const near = offered
+    .map((c) => ({ c, d: editDistance(id.toUpperCase(), c, 2) }))
+    .filter(({ d }) => d <= 2)
+    .sort((x, y) => x.d - y.d);
+  if (near.length > 0 && (near.length === 1 || near[0]!.d < near[1]!.d)) return `did you mean ${near[0]!.c}?`;
+  const wallet = WALLET_WORDS[squashed];
+  if (wallet) return `${wallet}'s channels are ${CREATE_CHANNELS.filter((c) => c.wallet === wallet).map((c) => c.id).join(', ')}`;
+  return undefined;
+}

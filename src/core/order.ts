@@ -1,6 +1,6 @@
 // create_order and query_order parameter sets: building them from inputs and checking them against the documented rules.
 import type { FieldValue } from './canonical.js';
-import { CREATE_CHANNELS, findChannel } from './channels.js';
+import { channelSuggestion, CREATE_CHANNELS, findChannel } from './channels.js';
 import { clientIpProblem } from './client-ip.js';
 import { MAX_AMOUNT } from './money.js';
 
@@ -43,6 +43,8 @@ export interface Finding {
   severity: 'error' | 'warning';
   /** The value is missing (rather than wrong): the fix is to give one. */
   missing?: true;
+  /** Said after a warning's message, what is done with the value anyway (`sent as given`); not said of an error. */
+  anyway?: string;
 }
 
 export interface CreateInput {
@@ -132,7 +134,10 @@ export function validateCreate(params: Params, options: { warnings?: boolean } =
 
   const channelId = typeof params.channelId === 'string' ? params.channelId : '';
   const channel = findChannel(channelId);
-  if (channelId !== '' && !channel) warning('channelId', `unknown channel ${channelId}: sent as given`);
+  if (channelId !== '' && !channel) {
+    const meant = channelSuggestion(channelId);
+    findings.push({ field: 'channelId', message: `unknown channel ${channelId}${meant ? ` (${meant})` : ''}`, severity: 'warning', anyway: 'sent as given' });
+  }
   if (channel?.otherEndpoint) {
     error('channelId', `${channelId} is not served by create_order (it uses another endpoint); create_order serves ${CREATE_CHANNELS.map((c) => c.id).join(', ')}`);
   }

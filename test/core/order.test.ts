@@ -6,7 +6,28 @@ import { formatMoney, parseCents } from '../../src/core/money.js';
 import { buildCreateParams, generateOrderNo, validateCreate, type CreateInput } from '../../src/core/order.js';
 import { failureCause, outcome, paymentPresentation, queryOrder, orderStatus, checkResponseSign } from '../../src/core/response.js';
 import { statusText, isPaid, isFinal } from '../../src/core/status.js';
+import { channelSuggestion } from '../../src/core/channels.js';
 import { ROOT } from '../helpers/cli.js';
+
+describe('channelSuggestion: what an unknown channel id meant', () => {
+  it.each([
+    ['WXNATIVE', 'did you mean WX_NATIVE?'],
+    ['UPI-QR', 'did you mean UPI_QR?'],
+    ['alipay qr', 'did you mean ALIPAY_QR?'],
+    ['WX_NATIV', 'did you mean WX_NATIVE?'],
+    ['WX_NTAIVE', 'did you mean WX_NATIVE?'],
+    ['ALIPAY_WEP', 'did you mean ALIPAY_WAP?'],
+    ['WECHAT', "WeChat Pay's channels are WX_NATIVE, WX_JSAPI, WX_APP"],
+    ['UnionPay', "UnionPay's channels are UPI_SEQ, UPI_QR, UPI_APP"],
+    ['UPI_QRX', 'did you mean UPI_QR?'],
+    // Two channels as near (ALIPAY_PC and ALIPAY_QR, two letters off each): no guess.
+    ['ALIPAY_XX', undefined],
+    ['NEW_PAY', undefined],
+    ['WX_MICROPAY2', undefined],
+  ])('%s → %s', (id, meant) => {
+    expect(channelSuggestion(id)).toBe(meant);
+  });
+});
 
 describe('parseCents (no floats)', () => {
   const ok: Array<[string, number]> = [

@@ -214,7 +214,8 @@ describe('create: exit codes', () => {
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--extra', '{"productId":"1","productId":"2"}'], /^error: --extra has "productId" twice: only one of them would be sent$/m],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--wait', '--wait-timeout', '0'], /^error: --wait-timeout must be a whole number of seconds from 1 to 999999, got "0"$/m],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--wait', '--wait-timeout', '5m'], /^error: --wait-timeout must be a whole number of seconds from 1 to 999999, got "5m" \(did you mean 300\?\)$/m],
-      [['-c', 'NEW_PAY', '-a', '100', ...NOTIFY, '--strict'], /unknown channel NEW_PAY/],
+      [['-c', 'NEW_PAY', '-a', '100', ...NOTIFY, '--strict'], /^error: unknown channel NEW_PAY; change it with --channel$/m],
+      [['-c', 'WXNATIVE', '-a', '100', ...NOTIFY, '--strict'], /^error: unknown channel WXNATIVE \(did you mean WX_NATIVE\?\); change it with --channel$/m],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--mch-order-no', 'x'.repeat(31), '--strict'], /over the documented limit of 30/],
       [['-c', 'WX_NATIVE', '-a', '100', ...NOTIFY, '--client-ip', 'localhost', '--strict'], /^error: clientIp "localhost" is not an IP address \(the payer's IPv4 or IPv6 address, such as 203\.0\.113\.7\); change it with --client-ip$/m],
     ];
@@ -234,7 +235,7 @@ describe('create: exit codes', () => {
     stub.handle(success({ payUrl: 'https://pay.example/x' }));
     const r = await iotpay(['create', '-c', 'NEW_PAY', '-a', '100', ...NOTIFY, '--json']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning: unknown channel NEW_PAY/);
+    expect(r.stderr).toMatch(/^warning: unknown channel NEW_PAY: sent as given$/m);
     expect(JSON.parse(r.stdout).payment).toEqual({ kind: 'redirect', value: 'https://pay.example/x' });
     // A clientIp that is no IP address is warned about, and sent as given.
     const host = await iotpay(['create', '-c', 'NEW_PAY', '-a', '100', ...NOTIFY, '--client-ip', 'localhost', '--json']);
