@@ -48,7 +48,7 @@ const WALLET_WORDS: Record<string, Channel['wallet']> = {
   UNIONPAY: 'UnionPay', UPI: 'UnionPay', UNION: 'UnionPay', CUP: 'UnionPay',
 };
 
-/** Edits (insert, delete, replace, swap two neighbours) between two short texts; stops counting past `limit`. */
+/** Edits (insert, delete, replace, swap two neighbours) between two short texts; `limit + 1` at once when their lengths differ by more. */
 function editDistance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
   const rows = [Array.from({ length: b.length + 1 }, (_, j) => j)];
