@@ -28,7 +28,7 @@ export function printableFields<T>(value: T): T {
   return value;
 }
 
-/** A received message as a log shows it (`--verbose`): at most `limit` characters, a cut one ending in `…`. */
+/** A text shown in part (a received message, a field name, an answer's opening): at most `limit` characters, a cut one ending in `…`. */
 export function clipped(text: string, limit = 2000): string {
   return text.length > limit ? `${text.slice(0, limit)}…` : text;
 }

@@ -7,7 +7,7 @@ import type { Response } from '../core/response.js';
 import { requireSetting } from '../credentials.js';
 import { checkBaseUrl, checkTimeout, DEFAULT_BASE_URL, isLoopbackHost } from '../config/settings.js';
 import { fileProblem, TransportError, UsageError } from '../errors.js';
-import { printable } from '../core/printable.js';
+import { clipped, printable } from '../core/printable.js';
 import { VERSION } from '../version.js';
 
 export type Endpoint = 'create_order' | 'query_order' | 'refund_order';
@@ -178,8 +178,7 @@ async function readBounded(body: AsyncIterable<Buffer> & { destroy?: () => void 
 }
 
 function snippet(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 60 ? `${flat.slice(0, 60)}…` : flat;
+  return clipped(text.replace(/\s+/g, ' ').trim(), 60);
 }
 
 export interface PostOptions {

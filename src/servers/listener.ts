@@ -147,7 +147,7 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
       // A body with neither a sign nor any notify field is not a notify (a probe, a misrouted request): not "forged".
       if (!('sign' in parsed.fields) && !NOTIFY_FIELDS.some((name) => name in parsed.fields)) {
         const names = Object.keys(parsed.fields);
-        const shown = names.slice(0, 3).map((name) => (name.length > 40 ? `${name.slice(0, 40)}…` : name));
+        const shown = names.slice(0, 3).map((name) => clipped(name, 40));
         throw new InputError(`not a notify: none of its fields (payOrderId, mchOrderNo, amount, status, sign…), only ${shown.join(', ')}${names.length > 3 ? ', …' : ''}`);
       }
     } catch (err) {
