@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { canonicalString } from '../../src/core/canonical.js';
+import { NOTIFY_FIELDS } from '../../src/core/order.js';
 import { verify, withSign } from '../../src/core/sign.js';
 import { notifyFields, SANDBOX, startMock, type MockGateway, type MockOrder } from '../../src/servers/mock.js';
 import { tempDir } from '../helpers/cli.js';
@@ -40,6 +41,8 @@ describe('mock notify', () => {
     expect(canonicalString(fields)).toBe(v.canonical);
     expect(fields.param2).toBe(''); // present, but not signed
     expect(Object.keys(fields).sort()).toEqual([...Object.keys(v.params), 'sign'].sort());
+    // listen tells a notify from other traffic by the same list of fields.
+    expect(Object.keys(fields).filter((k) => k !== 'sign').sort()).toEqual([...NOTIFY_FIELDS].sort());
     expect(verify(fields, v.key).status).toBe('valid');
   });
 });
